@@ -1,0 +1,1 @@
+"""Kubernetes deployment of the campus: workspace pod builder, KubeSpawner, hub configuration."""

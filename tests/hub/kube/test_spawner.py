@@ -1,0 +1,170 @@
+"""Tests of hub/kube/spawner.py: OPA's answer decides the pod; no answer, no pod.
+
+The pod is rendered by KubeSpawner's own `get_pod_manifest` (no API server needed) and
+the campus-relevant part is pinned with a golden dict.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from kubernetes_asyncio.client import ApiClient
+from kubespawner import KubeSpawner
+
+from hub.errors import PolicyUnavailable
+from hub.kube.spawner import CampusKubeSpawner
+
+from .conftest import Decision, fake_user
+
+# KubeSpawner needs a running event loop when it is created.
+pytestmark = pytest.mark.asyncio
+
+CLAIMS = {"card_spending": "ds-card-spending", "bike_trips": "ds-bike-trips", "air_quality": "ds-air-quality"}
+
+GOLDEN_SPEC = {
+    "automountServiceAccountToken": False,
+    "enableServiceLinks": False,
+    "hostIPC": False,
+    "hostNetwork": False,
+    "hostPID": False,
+    "dnsPolicy": "None",
+    "dnsConfig": {"nameservers": ["127.0.0.1"], "options": [{"name": "ndots", "value": "0"}], "searches": []},
+    "securityContext": {"fsGroup": 1000, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+    "volumes": [
+        {"name": "home", "persistentVolumeClaim": {"claimName": "claim-alice"}},
+        {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
+        {"name": "data-bike-trips", "persistentVolumeClaim": {"claimName": "ds-bike-trips", "readOnly": True}},
+        {"name": "data-card-spending", "persistentVolumeClaim": {"claimName": "ds-card-spending", "readOnly": True}},
+    ],
+}
+GOLDEN_CONTAINER = {
+    "securityContext": {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": True,
+        "runAsGroup": 1000,
+        "runAsNonRoot": True,
+        "runAsUser": 1000,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    },
+    "resources": {
+        "limits": {"cpu": 2.0, "memory": 4294967296},
+        "requests": {"cpu": 0.5, "memory": 1073741824},
+    },
+    "volumeMounts": [
+        {"mountPath": "/home/alice", "name": "home"},
+        {"mountPath": "/tmp", "name": "tmp"},
+        {"mountPath": "/data/bike_trips", "name": "data-bike-trips", "readOnly": True},
+        {"mountPath": "/data/card_spending", "name": "data-card-spending", "readOnly": True},
+    ],
+    "workingDir": "/home/alice",
+}
+GOLDEN_CAMPUS_ENV = {
+    "CAMPUS_API_URL": "http://10.96.0.20:8000",
+    "CAMPUS_DATASETS": "bike_trips,card_spending",
+    "CAMPUS_DATA_DIR": "/data",
+    "CAMPUS_USER": "alice",
+    "HOME": "/home/alice",
+}
+
+
+class FakePolicy:
+    """Stands in for hub.policy.client.PolicyClient: returns or raises what it is given."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.asked = []
+
+    def access(self, user):
+        self.asked.append(user)
+        if isinstance(self.answer, BaseException):
+            raise self.answer
+        if callable(self.answer):
+            return self.answer()
+        return self.answer
+
+
+def make_spawner(answer, user="alice"):
+    spawner = CampusKubeSpawner(
+        _mock=True,
+        user=fake_user(user),
+        dataset_claims=CLAIMS,
+        campus_api_url="http://10.96.0.20:8000",
+        pvc_name_template="claim-{username}",
+    )
+    spawner.policy = FakePolicy(answer)
+    spawner.make_policy_client = lambda: spawner.policy
+    return spawner
+
+
+async def render(spawner) -> dict:
+    await spawner.apply_campus_overrides()
+    pod = await spawner.get_pod_manifest()
+    async with ApiClient() as api:
+        return api.sanitize_for_serialization(pod)
+
+
+async def test_golden_pod_for_two_granted_datasets():
+    # OPA grants three datasets; one has no claim in the chart (skipped), and one claim
+    # (air_quality) is configured but not granted (must not appear).
+    spawner = make_spawner(Decision(allowed=["card_spending", "bike_trips", "not_in_chart"]))
+    pod = await render(spawner)
+    spec = pod["spec"]
+    (container,) = spec["containers"]
+    assert {k: spec[k] for k in GOLDEN_SPEC} == GOLDEN_SPEC
+    assert {k: container[k] for k in GOLDEN_CONTAINER} == GOLDEN_CONTAINER
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert {k: env[k] for k in GOLDEN_CAMPUS_ENV} == GOLDEN_CAMPUS_ENV
+    assert pod["metadata"]["labels"]["campus/workload"] == "workspace"
+    assert spawner.policy.asked == ["alice"]
+
+
+async def test_revoked_grant_is_unmounted_at_next_spawn():
+    spawner = make_spawner(Decision(allowed=["card_spending", "bike_trips"]))
+    await render(spawner)
+    spawner.policy.answer = Decision(allowed=["bike_trips"])
+    pod = await render(spawner)
+    mounts = [m["mountPath"] for m in pod["spec"]["containers"][0]["volumeMounts"]]
+    assert "/data/card_spending" not in mounts and "/data/bike_trips" in mounts
+
+
+def slow_answer():
+    time.sleep(2)
+    return Decision(allowed=["card_spending"])
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ConnectionError("connection refused"),
+        ImportError("no policy client"),
+        Decision(allowed=["card_spending"], error="opa returned 500"),
+        Decision(allowed=[], error="undefined decision"),
+        slow_answer,
+    ],
+    ids=["unreachable", "no-client", "error-with-grants", "error", "timeout"],
+)
+async def test_spawn_is_refused_and_no_pod_is_made_when_policy_fails(answer, monkeypatch):
+    started = []
+
+    async def fake_kube_start(self):  # would create the pod on the API server
+        started.append(self.user.name)
+
+    monkeypatch.setattr(KubeSpawner, "start", fake_kube_start)
+    spawner = make_spawner(answer)
+    spawner.policy_timeout = 0.5
+    with pytest.raises(PolicyUnavailable, match="refused"):
+        await spawner.start()
+    assert started == []
+
+
+async def test_granted_spawn_reaches_kubespawner(monkeypatch):
+    started = []
+
+    async def fake_kube_start(self):
+        started.append([m["mountPath"] for m in self.volume_mounts])
+
+    monkeypatch.setattr(KubeSpawner, "start", fake_kube_start)
+    await make_spawner(Decision(allowed=["air_quality"])).start()
+    assert started == [["/home/alice", "/tmp", "/data/air_quality"]]
