@@ -1,0 +1,5 @@
+"""Test-suite wiring: fixture modules live in tests/fixtures/, one per service."""
+
+pytest_plugins = [
+    "tests.fixtures.campus",
+]
