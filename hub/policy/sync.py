@@ -1,0 +1,37 @@
+"""Push the catalog to OPA, where the policies read it as data.campus.catalog.
+
+The catalog service calls `push_catalog` on OPA start and after every change, with the
+document built by `hub.catalog.service.policy_data()` (shape in docs/internals.md). A failed
+push raises PolicyUnavailable, so that the caller can refuse to commit a change the policy
+does not know about.
+"""
+
+from __future__ import annotations
+
+import requests
+from opa_client.errors import RegoParseError
+
+from hub.errors import PolicyUnavailable
+from hub.policy.client import UNAVAILABLE, opa_client
+
+CATALOG_PATH = "campus/catalog"
+
+
+def push_catalog(url: str, data: dict, timeout: float = 5.0) -> None:
+    """PUT `data` at /v1/data/campus/catalog on the OPA server at `url`; raise PolicyUnavailable on failure."""
+    if not isinstance(data, dict) or not {"datasets", "projects", "users"} <= data.keys():
+        raise ValueError("the catalog document needs the keys datasets, projects and users")
+    client = opa_client(url, timeout)
+    try:
+        # update_or_create_data returns True on 204 and raises on any other answer.
+        client.update_or_create_data(data, CATALOG_PATH)
+    except requests.Timeout:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push: no answer from {url} within {timeout:g} s") from None
+    except requests.ConnectionError:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push: cannot connect to {url}") from None
+    except RegoParseError as exc:  # what the library raises for any refusal (e.g. a path owned by the bundle)
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push to {url} refused: {exc.message}") from None
+    except (requests.RequestException, ValueError) as exc:  # ValueError: a reply that is not JSON
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push to {url} failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        client.close_connection()
