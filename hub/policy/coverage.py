@@ -17,10 +17,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.errors import CampusError
 from hub.settings import get_settings
 
 
-class OpaToolError(Exception):
+class OpaToolError(CampusError):
     """The opa binary is missing or its output could not be read."""
 
 
