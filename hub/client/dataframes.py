@@ -1,0 +1,54 @@
+"""`campus.dask`: a Dask DataFrame over a granted dataset, with the read recorded.
+
+The read goes into the provenance log at the moment the DataFrame is made, with the
+columns asked for (all of them when `columns` is not given): Dask may later prune
+columns it does not need, so the record can only over-state what was read, never
+under-state it. Pass `columns=` to read, and record, only what the analysis uses.
+"""
+
+from __future__ import annotations
+
+import dask.dataframe as dd
+import pyarrow.parquet as pq
+
+from campus import catalog, provenance
+from campus.errors import CampusQueryError
+
+
+def _row_count(dataset: catalog.MountedDataset) -> int | None:
+    if dataset.format != "parquet":
+        return None  # counting CSV rows means reading the files: not worth it for a log entry
+    try:
+        return sum(pq.ParquetFile(path).metadata.num_rows for path in dataset.files)
+    except OSError:
+        return None
+
+
+def dask(name: str, columns: list[str] | None = None, **options) -> dd.DataFrame:
+    """A lazy Dask DataFrame over dataset `name` (Parquet or CSV), optionally only `columns`.
+
+    Extra keyword options go to dask's read_parquet / read_csv.
+    """
+    dataset = catalog.get(name)
+    known = [column.name for column in dataset.manifest.columns]
+    if columns is not None:
+        if isinstance(columns, str):
+            columns = [columns]
+        unknown = [column for column in columns if column not in known]
+        if unknown:
+            raise CampusQueryError(f"dataset '{name}' has no column {unknown[0]!r}; its columns: {', '.join(known)}")
+    files = [str(path) for path in dataset.files]
+    if dataset.format == "csv":
+        frame = dd.read_csv(files, usecols=columns, **options)
+    else:
+        frame = dd.read_parquet(files, columns=columns, **options)
+    read = list(frame.columns)
+    provenance.record(
+        sql=None,
+        datasets=[name],
+        columns={name: read},
+        aggregated=False,
+        output_columns=[{"name": column, "sources": [f"{name}.{column}"], "aggregated": False} for column in read],
+        rows=_row_count(dataset),
+    )
+    return frame
