@@ -82,7 +82,7 @@ def run_tests(paths: list[str]) -> TestRun:
 
 
 def measure(paths: list[str]) -> CoverageReport:
-    """Line coverage of each policy file (not `_test.rego`) under `paths`."""
+    """Line coverage of each policy file (not `_test.rego`) under `paths` (run when the tests pass)."""
     report = _opa_json(["test", "--coverage", *paths])
     files = [
         FileCoverage(path=name, covered=entry.get("covered_lines", 0), not_covered=entry.get("not_covered_lines", 0))
@@ -103,17 +103,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         tests = run_tests(args.paths)
+        if tests.failed:
+            # opa prints no coverage report when a test fails: report the failures alone.
+            for failure in tests.failed:
+                print(f"FAIL {failure}")
+            print(f"{len(tests.failed)} of {tests.passed + len(tests.failed)} Rego tests failed")
+            return 1
         report = measure(args.paths)
     except OpaToolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for failure in tests.failed:
-        print(f"FAIL {failure}")
     for f in report.files:
         print(f"{f.percent:6.1f} %  {f.path}")
-    print(f"{report.percent:6.1f} %  total ({len(report.files)} policy files; {tests.passed} tests passed, {len(tests.failed)} failed; minimum {args.min:g} %)")
-    if tests.failed:
-        return 1
+    print(f"{report.percent:6.1f} %  total ({len(report.files)} policy files; {tests.passed} tests passed; minimum {args.min:g} %)")
     if report.percent < args.min:
         print(f"coverage {report.percent:.1f} % is below the minimum {args.min:g} %")
         return 1

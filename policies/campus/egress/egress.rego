@@ -60,7 +60,7 @@ decision := {"decision": "deny", "reasons": array.concat(sort(deny), sort(review
 # missing, so a malformed request could otherwise slip past the deny rules.
 approvable if {
 	request_ok
-	req.user in data.campus.catalog.projects[req.project].members
+	member
 	is_array(req.datasets)
 	every ds in req.datasets {
 		[req.project, ds] in data.campus.access.usable
@@ -73,8 +73,12 @@ approvable if {
 
 req := input.request
 
-# A helper rule, because `not is_object(x)` is not true when x is undefined.
+# Helper rules, because `not f(x)` is not true when x is undefined.
 request_ok if is_object(input.request)
+
+project_known if data.campus.catalog.projects[req.project]
+
+member if req.user in data.campus.catalog.projects[req.project].members
 
 # METADATA
 # title: Reasons to deny
@@ -90,13 +94,13 @@ deny contains "request: the export request is missing or malformed" if {
 
 deny contains msg if {
 	request_ok
-	not data.campus.catalog.projects[req.project]
+	not project_known
 	msg := sprintf("membership: project %v is not registered", [object.get(req, "project", null)])
 }
 
 deny contains msg if {
-	project := data.campus.catalog.projects[req.project]
-	not req.user in project.members
+	project_known
+	not member
 	msg := sprintf("membership: user %v is not a member of project %s", [object.get(req, "user", null), req.project])
 }
 

@@ -147,6 +147,11 @@ test_missing_request_denied if {
 
 test_request_without_user_denied if {
 	d := decide(object.remove(request, ["user"]), [])
+	d == {"decision": "deny", "reasons": ["membership: user null is not a member of project mobility"]}
+}
+
+test_request_without_datasets_list_denied if {
+	d := decide(object.union(request, {"datasets": "card_spending"}), [])
 	d == {"decision": "deny", "reasons": ["request: the policy could not show that the request is safe"]}
 }
 
