@@ -1,0 +1,6 @@
+"""The hardened single-user server of a workspace: configuration, authorizer, locked lab settings.
+
+`files.write_config()` writes one workspace's root-owned configuration folder (bound
+read-only into the sandbox at /etc/campus/jupyter); `server_config.apply()` is what its
+jupyter_server_config.py runs; `authorizer.CampusAuthorizer` refuses download routes.
+"""

@@ -1,0 +1,32 @@
+"""Configuration of every workspace's single-user server (applied by its read-only config file).
+
+Runs inside the sandbox at server start; each security-relevant setting says why.
+"""
+
+from __future__ import annotations
+
+from hub.spawner import sandbox
+
+
+def apply(c) -> None:
+    """Set the campus options on Jupyter's config object `c`."""
+    # Listen only on a Unix socket in the folder shared with the hub's bridge: the sandbox
+    # has no network interface but loopback, and nothing else should reach the server.
+    c.ServerApp.sock = sandbox.SERVER_SOCKET
+    c.ServerApp.sock_mode = "0600"
+    # Refuse every route that hands a file to the browser (hub/singleuser/authorizer.py).
+    c.ServerApp.authorizer_class = "hub.singleuser.authorizer.CampusAuthorizer"
+    # jupyter-server-proxy would let a web server started in the workspace serve files.
+    c.ServerApp.jpserver_extensions = {"jupyter_server_proxy": False}
+    # Terminals are allowed: they run inside the sandbox like kernels do.
+    c.ServerApp.terminals_enabled = True
+    # Hidden files are neither listed nor served by the contents API.
+    c.ContentsManager.allow_hidden = False
+    # Lab: the watermark (custom.css) and the locked settings from the config folder.
+    c.LabApp.custom_css = True
+    c.LabApp.app_settings_dir = f"{sandbox.CONFIG_DIR}/lab/settings"
+    c.LabApp.news_url = None
+    c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+    # The lab's extension manager would try PyPI (no network) and let users disable the
+    # plugins locked by page_config.json.
+    c.LabApp.extension_manager = "readonly"

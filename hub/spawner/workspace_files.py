@@ -1,0 +1,73 @@
+"""The host-side folders of one workspace, written by the hub before the sandbox starts.
+
+$CAMPUS_HOME/
+  homes/<user>/                    persistent home, owned by the workspace uid, mode 0700
+  run/hub/hub.sock                 the hub's API socket (folder bound read-only in sandboxes)
+  run/workspaces/<user>/           root-owned, removed when the workspace stops
+    bwrap.pid, server.log          for the hub only (not visible inside)
+    sock/server.sock               the server's socket (bound read-write at /run/jupyter)
+    etc/passwd, group, hosts       the only /etc entries the workspace sees besides system ones
+    config/                        root-owned Jupyter config (bound read-only at /etc/campus/jupyter)
+
+Files the sandbox sees read-only are written here by root and never by the workspace uid, so
+a user cannot change their own server's configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.settings import CampusSettings
+from hub.singleuser import files as singleuser_files
+
+
+@dataclass(frozen=True)
+class WorkspaceFiles:
+    root: Path
+    home: Path
+    socket_dir: Path
+    etc_dir: Path
+    config_dir: Path
+    hub_socket_dir: Path
+
+
+def workspaces_root(settings: CampusSettings) -> Path:
+    return settings.run_dir / "workspaces"
+
+
+def hub_socket_dir(settings: CampusSettings) -> Path:
+    return settings.run_dir / "hub"
+
+
+def prepare(settings: CampusSettings, user: str, uid: int, hub_sockets: Path) -> WorkspaceFiles:
+    """(Re)create the run folder of `user`'s workspace and make sure its home exists."""
+    home = settings.homes_root / user
+    home.mkdir(parents=True, exist_ok=True)
+    os.chown(home, uid, uid)
+    os.chmod(home, 0o700)
+    settings.homes_root.chmod(0o711)  # others may traverse to their own home, not list
+
+    root = workspaces_root(settings) / user
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True, mode=0o755)
+    socket_dir = root / "sock"
+    socket_dir.mkdir(mode=0o700)
+    os.chown(socket_dir, uid, uid)
+    etc_dir = root / "etc"
+    etc_dir.mkdir()
+    (etc_dir / "passwd").write_text(
+        f"root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n{user}:x:{uid}:{uid}::/home/{user}:/bin/bash\n"
+    )
+    (etc_dir / "group").write_text(f"root:x:0:\n{user}:x:{uid}:\n")
+    (etc_dir / "hosts").write_text("127.0.0.1 localhost workspace\n::1 localhost\n")
+    config_dir = root / "config"
+    singleuser_files.write_config(config_dir, user=user)
+    return WorkspaceFiles(root, home, socket_dir, etc_dir, config_dir, hub_sockets)
+
+
+def remove(settings: CampusSettings, user: str) -> None:
+    """Remove the run folder of `user`'s workspace (the home stays)."""
+    shutil.rmtree(workspaces_root(settings) / user, ignore_errors=True)
