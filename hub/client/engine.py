@@ -5,9 +5,10 @@ over read_parquet/read_csv of its files. Then the connection is closed to everyt
 
 - no extension is installed or loaded behind the researcher's back (there is no network;
   an attempt would only hang for seconds before failing);
-- `allowed_directories` admits the dataset folders and the spill folder only, and
+- `allowed_paths` admits the datasets' own files and nothing else, and
   `enable_external_access=false` refuses any other path (reading /etc/passwd, COPY TO,
-  ATTACH, INSTALL). The views keep working because their files are in allowed folders;
+  ATTACH, INSTALL). The views keep working because their files are allowed. (DuckDB
+  would also let those exact files be overwritten: the read-only mount prevents that.)
 - `python_enable_replacements=false`: a query cannot pick up Python variables by name;
 - `lock_configuration=true`, last, so that none of the above can be SET back.
 
@@ -71,15 +72,15 @@ class Engine:
                 self.connection.execute(f'DROP VIEW IF EXISTS "{dataset.name}"')
                 continue
             self.schemas[dataset.name] = {row[0]: row[1] for row in described}
-            allowed.append(str(dataset.folder) + "/")
+            allowed.extend(str(path) for path in dataset.files)
         spill = workspace.scratch_dir() / "duckdb"
         try:
             spill.mkdir(parents=True, exist_ok=True)
+            # DuckDB always admits its own temp folder; it is the workspace's scratch, not a way out.
             self.connection.execute(f"SET temp_directory = {_literal(str(spill))}")
-            allowed.append(str(spill) + "/")
         except OSError:
             pass  # no writable scratch: DuckDB keeps everything in memory and says so if it runs out
-        self.connection.execute(f"SET allowed_directories = [{', '.join(_literal(path) for path in allowed)}]")
+        self.connection.execute(f"SET allowed_paths = [{', '.join(_literal(path) for path in allowed)}]")
         self.connection.execute("SET enable_external_access = false")
         self.connection.execute("SET python_enable_replacements = false")
         self.connection.execute("SET lock_configuration = true")
