@@ -1,7 +1,8 @@
 """The datasets this workspace can see: the mounted folders and their manifests.
 
 A granted dataset is mounted read-only at $CAMPUS_DATA_DIR/<name>/ with its data files and
-manifest.json (the manifest document of hub/catalog/manifest.py). Optionally the spawner
+manifest.json (the manifest document of hub/catalog/manifest.py; a manifest.yaml as
+written by the demo-data generator is read too when there is no JSON). Optionally the spawner
 also writes $CAMPUS_CATALOG, a JSON file `{"datasets": ["name", ...]}` listing every
 registered dataset, so that a query on a dataset that exists but was not granted can say
 so instead of "unknown".
@@ -22,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from campus import workspace
-from hub.catalog.manifest import ColumnClass, DatasetManifest, parse_manifest
+from hub.catalog.manifest import ColumnClass, DatasetManifest, load_manifest, parse_manifest
 from hub.errors import ManifestError
 
 
@@ -54,8 +55,14 @@ class MountedDataset:
 def _load(folder: Path) -> MountedDataset | None:
     manifest_path = folder / "manifest.json"
     try:
-        document = json.loads(manifest_path.read_text(encoding="utf-8"))
-        manifest = parse_manifest(document, str(manifest_path))
+        if not manifest_path.exists() and (folder / "manifest.yaml").exists():
+            # A folder written by `python -m demo_data` and not registered yet: lets the
+            # client be tried over freshly generated data, outside a campus.
+            manifest_path = folder / "manifest.yaml"
+            manifest = load_manifest(manifest_path)
+        else:
+            document = json.loads(manifest_path.read_text(encoding="utf-8"))
+            manifest = parse_manifest(document, str(manifest_path))
     except FileNotFoundError:
         warnings.warn(f"{folder}: no manifest.json; dataset skipped", stacklevel=3)
         return None
