@@ -156,10 +156,8 @@ class PolicyClient:
         where = f"data.{package}.{rule}"
         try:
             body = self._opa.query_rule(input_data=input, package_path=package, rule_name=rule)
-        except requests.Timeout:
-            raise _Unavailable(f"no answer from {self.url} within {self.timeout:g} s") from None
-        except requests.ConnectionError:
-            raise _Unavailable(f"cannot connect to {self.url}") from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise _Unavailable(transport_failure(exc, self.url, self.timeout)) from None
         except requests.HTTPError as exc:
             raise _Unavailable(f"{where} failed with HTTP {exc.response.status_code}: {_opa_message(exc.response)}") from None
         except (requests.RequestException, ValueError) as exc:  # ValueError: a body that is not JSON
@@ -229,6 +227,15 @@ class PolicyClient:
             reason = UNAVAILABLE + str(why)
             return ReleaseDecision(ready=False, approvals=0, required=0, reasons=[reason], error=reason)
         return ReleaseDecision(**result.model_dump())
+
+
+def transport_failure(exc: requests.RequestException, url: str, timeout: float) -> str:
+    """Why a request to OPA got no answer, in words (a timeout or a refused connection)."""
+    # urllib3 reports a read timeout of a retryable method (PUT) as a ConnectionError
+    # wrapping the timeout, so the text is checked too.
+    if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
+        return f"no answer from {url} within {timeout:g} s"
+    return f"cannot connect to {url}"
 
 
 def _opa_message(response: requests.Response) -> str:

@@ -12,7 +12,7 @@ import requests
 from opa_client.errors import RegoParseError
 
 from hub.errors import PolicyUnavailable
-from hub.policy.client import UNAVAILABLE, opa_client
+from hub.policy.client import UNAVAILABLE, opa_client, transport_failure
 
 CATALOG_PATH = "campus/catalog"
 
@@ -25,10 +25,8 @@ def push_catalog(url: str, data: dict, timeout: float = 5.0) -> None:
     try:
         # update_or_create_data returns True on 204 and raises on any other answer.
         client.update_or_create_data(data, CATALOG_PATH)
-    except requests.Timeout:
-        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push: no answer from {url} within {timeout:g} s") from None
-    except requests.ConnectionError:
-        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push: cannot connect to {url}") from None
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog push: {transport_failure(exc, url, timeout)}") from None
     except RegoParseError as exc:  # what the library raises for any refusal (e.g. a path owned by the bundle)
         raise PolicyUnavailable(f"{UNAVAILABLE}catalog push to {url} refused: {exc.message}") from None
     except (requests.RequestException, ValueError) as exc:  # ValueError: a reply that is not JSON
