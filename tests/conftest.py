@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.campus",
     "tests.fixtures.opa",
+    "tests.fixtures.hub",
 ]
