@@ -1,0 +1,95 @@
+"""Normalisation and hashing of identifier-like values, shared by fingerprint build and match.
+
+Values are compared after folding the ways one identifier is commonly rewritten: Unicode
+compatibility forms and Hangul composition (NFKC, which includes NFC), case, and the
+separators people insert or drop (spaces, dashes, dots, commas of digit grouping,
+brackets, slashes). Hashes come from pandas' vectorised `hash_array` (SipHash with a fixed
+key): stable across processes and fast on millions of values.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+# Every character that may be inserted into or dropped from an identifier when it is
+# reformatted: whitespace, ASCII and Unicode dashes, dots, commas, brackets, slashes, colons.
+SEPARATORS = r"[\s\-‐‑‒–—―_.,()\[\]/:'\"·]+"
+_SEPARATORS = re.compile(SEPARATORS)
+HANGUL = re.compile(r"[가-힣]")
+
+# Normalised values shorter than this are too common to identify anyone ("M", "2025").
+MIN_LATIN_LENGTH = 5
+MIN_HANGUL_LENGTH = 2
+
+# Bump when the normalisation or hash changes: stored fingerprints must be rebuilt.
+FINGERPRINT_VERSION = 1
+
+
+def normalize_series(values: pd.Series) -> pd.Series:
+    """Normalised strings of any series (numbers are rendered as text first)."""
+    text = values.dropna().astype(str)
+    return text.str.normalize("NFKC").str.casefold().str.replace(SEPARATORS, "", regex=True)
+
+
+def normalized_column(column: pd.Series) -> pd.Series:
+    """Normalised strings of a column, keeping its length (missing values become "").
+
+    Whole floats are rendered as integers, so 1985.0 read back from a CSV with gaps
+    matches 1985 in the source.
+    """
+    if pd.api.types.is_float_dtype(column) and column.dropna().apply(float.is_integer).all():
+        column = column.astype("Int64")
+    values = column.astype(str).where(column.notna(), "")
+    return values.str.normalize("NFKC").str.casefold().str.replace(SEPARATORS, "", regex=True)
+
+
+def normalize_text(value: str) -> str:
+    import unicodedata
+
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value).casefold())
+
+
+def long_enough(values: pd.Series) -> pd.Series:
+    """Mask of normalised values long enough to count as an identifier."""
+    lengths = values.str.len()
+    hangul = values.str.contains(HANGUL.pattern, regex=True)
+    return (lengths >= MIN_LATIN_LENGTH) | (hangul & (lengths >= MIN_HANGUL_LENGTH))
+
+
+def hash_strings(values: pd.Series | np.ndarray | list[str]) -> np.ndarray:
+    """64-bit hashes of already-normalised strings."""
+    array = np.asarray(values, dtype=object)
+    if array.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    return pd.util.hash_array(array, categorize=False)
+
+
+def hash_rows(frame: pd.DataFrame) -> np.ndarray:
+    """64-bit hash of each row of already-normalised string columns (order matters)."""
+    return pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False).to_numpy()
+
+
+# A "word" of running text: letters, digits and the separators allowed inside identifiers.
+_WORD = re.compile(r"[0-9A-Za-z가-힣@+]+(?:[\-.][0-9A-Za-z가-힣@+]+)*")
+
+
+def text_candidates(text: str, max_join: int = 3) -> set[str]:
+    """Normalised candidate identifiers in free text: each word and runs of up to 3 words.
+
+    Runs catch identifiers written with spaces ("010 1234 5678", "김 민준"). Words are
+    normalised once each (separators vanish, so a run's normal form is the concatenation).
+    """
+    cache: dict[str, str] = {}
+    words = []
+    for word in _WORD.findall(text):
+        norm = cache.get(word)
+        if norm is None:
+            norm = cache[word] = normalize_text(word)
+        words.append(norm)
+    out: set[str] = set(words)
+    for width in range(2, max_join + 1):
+        out.update("".join(words[start : start + width]) for start in range(0, len(words) - width + 1))
+    return out
