@@ -54,12 +54,26 @@ user_projects contains name if {
 }
 
 # METADATA
-# title: Project/dataset pairs whose grant is usable now
+# title: Projects whose grants the question is about
 # description: |
-#   Independent of input.user, so that other policies (egress) ask the same
-#   question about a project: may its members use this dataset now?
+#   The user's projects (an access question) or the export request's project (an
+#   egress question). Evaluating grants of these projects only, not of the whole
+#   catalog, keeps a decision within a few milliseconds on a large campus.
+scope contains project if some project in user_projects
+
+scope contains project if {
+	project := input.request.project
+	data.campus.catalog.projects[project]
+}
+
+# METADATA
+# title: Project/dataset pairs (of projects in scope) whose grant is usable now
+# description: |
+#   The same question for the user's projects and for an export request's
+#   project, so that egress asks what access asks: may members use this now?
 usable contains [project, ds] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, grant in p.grants
 
 	# Positive evidence first: a negated check alone would let malformed data
@@ -82,19 +96,22 @@ has_problem(project, ds) if grant_problem[[project, ds, _]]
 # METADATA
 # title: Why a grant cannot be used now ([project, dataset, reason] triples)
 grant_problem contains [project, ds, "the request carries no valid current time (input.now)"] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, _ in p.grants
 	not now_ns
 }
 
 grant_problem contains [project, ds, sprintf("dataset %s is not registered", [ds])] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, _ in p.grants
 	not data.campus.catalog.datasets[ds]
 }
 
 grant_problem contains [project, ds, msg] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, grant in p.grants
 	expires_at := object.get(grant, "expires_at", null)
 	expires_at != null
@@ -103,7 +120,8 @@ grant_problem contains [project, ds, msg] if {
 }
 
 grant_problem contains [project, ds, msg] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, grant in p.grants
 	expires_ns := time.parse_rfc3339_ns(grant.expires_at)
 	now_ns >= expires_ns
@@ -111,7 +129,8 @@ grant_problem contains [project, ds, msg] if {
 }
 
 grant_problem contains [project, ds, msg] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, _ in p.grants
 	tier := data.campus.catalog.datasets[ds].tier
 	not data.campus.access.tier_rank[tier]
@@ -119,7 +138,8 @@ grant_problem contains [project, ds, msg] if {
 }
 
 grant_problem contains [project, ds, msg] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, _ in p.grants
 	data.campus.catalog.datasets[ds]
 	not data.campus.access.tier_rank[p.max_tier]
@@ -127,7 +147,8 @@ grant_problem contains [project, ds, msg] if {
 }
 
 grant_problem contains [project, ds, msg] if {
-	some project, p in data.campus.catalog.projects
+	some project in scope
+	p := data.campus.catalog.projects[project]
 	some ds, _ in p.grants
 	tier := data.campus.catalog.datasets[ds].tier
 	data.campus.access.tier_rank[tier] > data.campus.access.tier_rank[p.max_tier]

@@ -1,0 +1,1 @@
+"""Benchmarks of the campus (`make bench`, `python -m bench`); not run by CI."""
