@@ -214,9 +214,8 @@ class Catalog:
     def _build_fingerprints(self, manifest: DatasetManifest, files: list[Path]) -> None:
         from egress_guard.fingerprints import build_fingerprints
 
-        built = build_fingerprints(self.settings, manifest, files)
-        if built is not None:
-            self._undo.append(lambda: Path(built).unlink(missing_ok=True))
+        built = Path(build_fingerprints(self.settings, manifest, files))
+        self._undo.append(lambda: shutil.rmtree(built, ignore_errors=True) if built.is_dir() else built.unlink(missing_ok=True))
 
     # ----- projects -----------------------------------------------------------------
 

@@ -41,10 +41,15 @@ def _sqlite_serial_writes(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: the campus database from settings), created once."""
-    url = url or get_settings().db_url
+    # Resolve the default before the cache: settings come from the environment, which
+    # tests (and `campus` subcommands) change between calls.
+    return _engine_for(url or get_settings().db_url)
+
+
+@lru_cache(maxsize=32)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})

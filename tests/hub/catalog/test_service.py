@@ -1,0 +1,234 @@
+"""Dataset registration, projects and grants through the CLI, on SQLite and PostgreSQL,
+against the real OPA server.
+
+Bad input must give one line naming the problem, exit code 2, and change nothing: not
+the catalog, not the data root, not the audit log, not the policy data in OPA.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from demo_data.__main__ import write_dataset
+from hub import audit
+from hub.catalog.service import open_catalog
+from hub.cli.main import app
+from hub.db import session_scope
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_source(tmp_path_factory) -> Path:
+    """Small demo datasets written once for the module (read-only input)."""
+    out = tmp_path_factory.mktemp("demo")
+    for name in ("card_spending", "store_sales"):
+        write_dataset(name, out, scale=0.05)
+    return out
+
+
+@pytest.fixture
+def campus(campus_settings, opa_server, monkeypatch):
+    """An empty campus wired to a fresh OPA catalog, with a steward and a researcher."""
+    monkeypatch.setenv("CAMPUS_OPA_URL", opa_server.url)
+    with open_catalog(settings=campus_settings.model_copy(update={"opa_url": opa_server.url})) as catalog:
+        catalog.create_user("sam", ["steward"], actor="operator:test")
+        catalog.create_user("alice", ["researcher"], actor="operator:test")
+    return campus_settings.model_copy(update={"opa_url": opa_server.url})
+
+
+def cli(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def opa_catalog(settings) -> dict:
+    return httpx.get(f"{settings.opa_url}/v1/data/campus/catalog").json()["result"]
+
+
+def snapshot(settings) -> dict:
+    """Everything a failed command must leave untouched."""
+    with session_scope(settings.db_url) as session:
+        events = audit.verify(session).events
+    root = settings.data_root
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+    return {"events": events, "files": files, "opa": opa_catalog(settings)}
+
+
+def copy_dataset(source: Path, name: str, tmp_path: Path) -> Path:
+    target = tmp_path / "src" / name
+    shutil.copytree(source / name, target)
+    return target / "manifest.yaml"
+
+
+def test_register_copies_checksums_audits_and_publishes(campus, demo_source, tmp_path):
+    manifest = copy_dataset(demo_source, "card_spending", tmp_path)
+    result = cli("dataset", "register", str(manifest), "--as", "sam")
+    assert result.exit_code == 0, result.output
+    assert "registered card_spending" in result.output
+
+    folder = campus.data_root / "card_spending"
+    stored = json.loads((folder / "manifest.json").read_text())
+    assert stored["name"] == "card_spending" and stored["files"] == ["card_spending.parquet"]
+    shown = json.loads(cli("dataset", "show", "card_spending", "--json").output)
+    assert shown["files"][0]["sha256"] and len(shown["files"][0]["sha256"]) == 64
+    assert shown["rows"] == len(pd.read_parquet(folder / "card_spending.parquet"))
+    assert {c["name"]: c["class"] for c in shown["columns"]}["rrn"] == "direct_identifier"
+
+    listed = json.loads(cli("dataset", "list", "--json").output)
+    assert [d["name"] for d in listed] == ["card_spending"]
+    published = opa_catalog(campus)["datasets"]["card_spending"]
+    assert published["tier"] == "restricted" and published["two_person_review"] is True
+    assert published["columns"]["holder_name"] == "direct_identifier"
+    with session_scope(campus.db_url) as session:
+        report = audit.verify(session)
+    assert report.ok and report.events == 3  # two users + one registration
+
+
+def _rewrite(manifest: Path, change) -> Path:
+    document = yaml.safe_load(manifest.read_text())
+    change(document)
+    manifest.write_text(yaml.safe_dump(document, allow_unicode=True))
+    return manifest
+
+
+def _drop_column(document):
+    document["columns"] = [c for c in document["columns"] if c["name"] != "rrn"]
+
+
+def _add_column(document):
+    document["columns"].append({"name": "loyalty_tier", "type": "string", "class": "attribute"})
+
+
+def _wrong_type(document):
+    next(c for c in document["columns"] if c["name"] == "amount_krw")["type"] = "string"
+
+
+def _not_parquet(manifest: Path) -> Path:
+    (manifest.parent / "card_spending.parquet").write_text("holder_id,amount\nH1,100\n")
+    return manifest
+
+
+def _latin1_csv(manifest: Path) -> Path:
+    frame = pd.read_parquet(manifest.parent / "card_spending.parquet").head(50)
+    frame["holder_name"] = "Müller"
+    (manifest.parent / "card_spending.csv").write_bytes(frame.to_csv(index=False).encode("latin-1"))
+    return _rewrite(manifest, lambda d: d.update(files=["card_spending.csv"]))
+
+
+BAD_REGISTRATIONS = {
+    "malformed yaml": (lambda m: (m.write_text("name: [oops\n"), m)[1], "malformed YAML"),
+    "unknown key": (lambda m: _rewrite(m, lambda d: d.update(ownr="x")), "unknown key 'ownr'"),
+    "column missing from data": (lambda m: _rewrite(m, _add_column), "'loyalty_tier' is declared in the manifest but missing from the data"),
+    "column missing from manifest": (lambda m: _rewrite(m, _drop_column), "'rrn' is in the data but not classified"),
+    "type mismatch": (lambda m: _rewrite(m, _wrong_type), "'amount_krw' is declared string but the data holds integer"),
+    "not parquet": (_not_parquet, "is not a Parquet file"),
+    "csv not utf-8": (_latin1_csv, "is not UTF-8"),
+    "missing data file": (lambda m: ((m.parent / "card_spending.parquet").unlink(), m)[1], "does not exist"),
+}
+
+
+@pytest.mark.parametrize("breaker, expected", BAD_REGISTRATIONS.values(), ids=BAD_REGISTRATIONS.keys())
+def test_bad_registration_is_refused_and_changes_nothing(campus, demo_source, tmp_path, breaker, expected):
+    manifest = breaker(copy_dataset(demo_source, "card_spending", tmp_path))
+    before = snapshot(campus)
+    result = cli("dataset", "register", str(manifest), "--as", "sam")
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert snapshot(campus) == before
+
+
+def test_duplicate_dataset_is_refused(campus, demo_source, tmp_path):
+    manifest = copy_dataset(demo_source, "card_spending", tmp_path)
+    assert cli("dataset", "register", str(manifest), "--as", "sam").exit_code == 0
+    before = snapshot(campus)
+    result = cli("dataset", "register", str(manifest), "--as", "sam")
+    assert result.exit_code == 2 and "already registered" in result.output
+    assert snapshot(campus) == before
+
+
+def test_researcher_may_not_register(campus, demo_source, tmp_path):
+    """Registration is a steward's action, decided by campus.admin in OPA."""
+    manifest = copy_dataset(demo_source, "card_spending", tmp_path)
+    before = snapshot(campus)
+    result = cli("dataset", "register", str(manifest), "--as", "alice")
+    assert result.exit_code == 2 and "steward" in result.output
+    assert snapshot(campus) == before
+
+
+def test_projects_members_grants_reach_the_policy(campus, demo_source, tmp_path):
+    cli("dataset", "register", str(copy_dataset(demo_source, "card_spending", tmp_path)), "--as", "sam")
+    steps = [
+        ("project", "create", "spending", "--max-tier", "restricted", "--as", "sam"),
+        ("project", "add-member", "spending", "alice", "--as", "sam"),
+        ("project", "grant", "spending", "card_spending", "--expires", "2099-01-01", "--as", "sam"),
+    ]
+    for step in steps:
+        result = cli(*step)
+        assert result.exit_code == 0, result.output
+    project = opa_catalog(campus)["projects"]["spending"]
+    assert project["members"] == ["alice"]
+    assert project["grants"]["card_spending"]["expires_at"].startswith("2099-01-01T00:00:00")
+
+    assert cli("project", "revoke", "spending", "card_spending", "--as", "sam").exit_code == 0
+    assert opa_catalog(campus)["projects"]["spending"]["grants"] == {}
+    listed = json.loads(cli("project", "list", "--json").output)
+    assert listed == [{"name": "spending", "max_tier": "restricted", "members": ["alice"], "grants": {}}]
+
+
+BAD_PROJECT_STEPS = {
+    "grant to unknown project": (("project", "grant", "nope", "card_spending", "--expires", "2099-01-01", "--as", "sam"), "unknown project 'nope'"),
+    "grant unknown dataset": (("project", "grant", "spending", "nope", "--expires", "2099-01-01", "--as", "sam"), "unknown dataset 'nope'"),
+    "expiry in the past": (("project", "grant", "spending", "card_spending", "--expires", "2001-01-01", "--as", "sam"), "in the past"),
+    "expiry not a date": (("project", "grant", "spending", "card_spending", "--expires", "soon", "--as", "sam"), "is not a date"),
+    "member unknown user": (("project", "add-member", "spending", "mallory", "--as", "sam"), "unknown user 'mallory'"),
+    "researcher grants": (("project", "grant", "spending", "card_spending", "--expires", "2099-01-01", "--as", "alice"), "steward"),
+    "bad tier": (("project", "create", "other", "--max-tier", "secret", "--as", "sam"), "tier 'secret'"),
+    "duplicate project": (("project", "create", "spending", "--as", "sam"), "already exists"),
+    "revoke what was never granted": (("project", "revoke", "spending", "card_spending", "--as", "sam"), "is not granted"),
+}
+
+
+@pytest.mark.parametrize("step, expected", BAD_PROJECT_STEPS.values(), ids=BAD_PROJECT_STEPS.keys())
+def test_bad_project_steps_are_refused_and_change_nothing(campus, demo_source, tmp_path, step, expected):
+    cli("dataset", "register", str(copy_dataset(demo_source, "card_spending", tmp_path)), "--as", "sam")
+    cli("project", "create", "spending", "--max-tier", "restricted", "--as", "sam")
+    before = snapshot(campus)
+    result = cli(*step)
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert snapshot(campus) == before
+
+
+def test_policy_service_down_refuses_and_changes_nothing(campus, demo_source, tmp_path, monkeypatch):
+    """Fail closed: with OPA unreachable, a registration is refused and nothing is written."""
+    manifest = copy_dataset(demo_source, "card_spending", tmp_path)
+    monkeypatch.setenv("CAMPUS_OPA_URL", "http://127.0.0.1:9")
+    with session_scope(campus.db_url) as session:
+        events_before = audit.verify(session).events
+    result = cli("dataset", "register", str(manifest), "--as", "sam")
+    assert result.exit_code == 2
+    assert "policy service unavailable" in result.output
+    assert not (campus.data_root / "card_spending").exists()
+    with session_scope(campus.db_url) as session:
+        assert audit.verify(session).events == events_before
+
+
+def test_audit_verify_cli_detects_a_direct_edit(campus):
+    assert cli("audit", "verify").exit_code == 0
+    from sqlalchemy import text
+
+    from hub.db import get_engine
+
+    with get_engine(campus.db_url).begin() as connection:
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))
+    result = cli("audit", "verify")
+    assert result.exit_code == 1 and "broken at event 1" in result.output
