@@ -2,3 +2,4 @@
 
 from hub.audit import models as audit_models  # noqa: F401
 from hub.catalog import models as catalog_models  # noqa: F401
+from hub.egress import models as egress_models  # noqa: F401

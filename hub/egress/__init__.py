@@ -1,0 +1,1 @@
+"""Export requests: their life cycle, storage, checking by the egress guard, review and release."""
