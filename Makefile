@@ -10,11 +10,15 @@ BIN := .campus/bin
 STAMPS := .campus/stamps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: sandbox (bubblewrap), bridge (socat), PostgreSQL, a real browser for UI tests,
-# Node.js for configurable-http-proxy, Go to build the pinned tools.
-DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver nodejs npm golang-go ca-certificates
+# Debian packages: sandbox (bubblewrap), bridge (socat), PostgreSQL, a real browser for UI tests.
+DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver ca-certificates
+# Installed from Debian only when the command is missing: a machine may already have Node.js
+# from another source, and Debian's npm would conflict with it.
+DEBIAN_FOR_COMMANDS := node:nodejs npm:npm
+# Go builds the pinned tools; OPA v1.22 needs Go >= 1.24, newer than Debian 12's golang-go.
+GO_MIN := 1.24
 
-.PHONY: help demo test test-python test-policies bench deps deps-python deps-system deps-node tools clean
+.PHONY: help demo test test-python test-policies bench deps deps-python deps-system deps-node tools go-version clean
 
 help:
 	@echo "make demo   install everything and start a campus with demo data"
@@ -42,8 +46,8 @@ deps: deps-system deps-python deps-node tools
 deps-system: $(STAMPS)/debian
 $(STAMPS)/debian:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	for pair in $(DEBIAN_FOR_COMMANDS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
-	  if ! command -v go >/dev/null; then :; fi; \
 	  echo "installing Debian packages: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
@@ -60,15 +64,19 @@ $(STAMPS)/python: pyproject.toml setup.py tools/requirements/spacy-model.txt
 # The JupyterHub proxy (configurable-http-proxy 5.3.x), pinned by tools/node/package-lock.json.
 CHP := tools/node/node_modules/.bin/configurable-http-proxy
 deps-node: $(CHP)
+$(CHP): | deps-system
 $(CHP): tools/node/package.json tools/node/package-lock.json
 	npm ci --prefix tools/node --no-audit --no-fund
 	touch $@
 
 # Pinned tools built from their official Go modules (see tools/go.mod).
 tools: $(BIN)/opa $(BIN)/helm
-$(BIN)/opa: tools/go.mod tools/go.sum
+go-version:
+	@command -v go >/dev/null || { echo "error: Go >= $(GO_MIN) is needed to build opa and helm (https://go.dev/dl/)" >&2; exit 2; }
+	@printf '%s\n' "$(GO_MIN)" "$$(go env GOVERSION | sed 's/^go//')" | sort -V -C || { echo "error: Go >= $(GO_MIN) is needed, found $$(go env GOVERSION)" >&2; exit 2; }
+$(BIN)/opa: tools/go.mod tools/go.sum | go-version
 	cd tools && go build -o ../$(BIN)/opa github.com/open-policy-agent/opa
-$(BIN)/helm: tools/go.mod tools/go.sum
+$(BIN)/helm: tools/go.mod tools/go.sum | go-version
 	cd tools && go build -o ../$(BIN)/helm helm.sh/helm/v3/cmd/helm
 
 clean:
