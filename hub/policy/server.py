@@ -42,9 +42,12 @@ def opa_command(*, binary: Path, policies: Path, addr: str, watch: bool) -> list
         str(binary),
         "run",
         "--server",
+        # Loopback only (the caller passes 127.0.0.1:<port>); no diagnostic address is opened.
         "--addr",
         addr,
-        # Loopback only: the diagnostic address is not opened either.
+        # A bundle, not loose files: its roots (policies/.manifest) protect the policy data
+        # from writes through the REST API, and a file-watch reload replaces only the roots,
+        # keeping the catalog pushed to campus/catalog.
         "--bundle",
         str(policies),
         # The Rego tests live beside the policies but are not part of the served bundle
@@ -55,6 +58,7 @@ def opa_command(*, binary: Path, policies: Path, addr: str, watch: bool) -> list
         "--skip-version-check",
         "--log-format",
         "json",
+        # info: besides decision logs, a failed reload of an edited policy is logged.
         "--log-level",
         "info",
         "--set",
@@ -109,7 +113,7 @@ class OpaServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(
-                self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
         self._wait_ready(timeout)
         return self
