@@ -13,6 +13,20 @@ import pyarrow.parquet as pq
 
 from campus import catalog, provenance
 from campus.errors import CampusQueryError
+from campus.local_cluster import sizing
+
+# A worker should hold several partitions at once, each a few times its on-disk size once
+# in pandas: partitions of about 1/16 of a worker's memory keep it well inside its limit.
+PARTITIONS_PER_WORKER_MEMORY = 16
+MIN_BLOCKSIZE = 8 * 1024 * 1024
+
+
+def default_blocksize() -> int | None:
+    """Partition size for read_parquet, from the workspace limits; None keeps Dask's default."""
+    _, memory = sizing()
+    if not isinstance(memory, int):
+        return None
+    return max(MIN_BLOCKSIZE, memory // PARTITIONS_PER_WORKER_MEMORY)
 
 
 def _row_count(dataset: catalog.MountedDataset) -> int | None:
@@ -41,6 +55,10 @@ def dask(name: str, columns: list[str] | None = None, **options) -> dd.DataFrame
     if dataset.format == "csv":
         frame = dd.read_csv(files, usecols=columns, **options)
     else:
+        if "blocksize" not in options and "split_row_groups" not in options:
+            blocksize = default_blocksize()
+            if blocksize is not None:
+                options["blocksize"] = blocksize
         frame = dd.read_parquet(files, columns=columns, **options)
     read = list(frame.columns)
     provenance.record(

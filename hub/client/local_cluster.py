@@ -71,7 +71,7 @@ def cluster(n_workers: int | None = None, memory_per_worker: int | str | None = 
                 dashboard_address="127.0.0.1:0",
                 local_directory=str(spill),
             )
-        except (OSError, ValueError, TimeoutError) as error:
+        except (OSError, ValueError, TimeoutError, RuntimeError) as error:
             raise CampusClusterError(f"the Dask cluster did not start: {error}") from None
         _client = Client(local)
         return _client

@@ -1,0 +1,59 @@
+"""campus.dask: Dask DataFrames over granted datasets, with the read in the provenance log."""
+
+from __future__ import annotations
+
+import dask.dataframe as dd
+import pytest
+
+import campus
+from campus import dataframes
+
+
+def test_parquet_dataset(workspace):
+    frame = campus.dask("card_spending")
+    assert isinstance(frame, dd.DataFrame)
+    totals = frame.groupby("district")["amount_krw"].sum().compute()
+    assert totals["Gangnam"] == 190000.0
+    (entry,) = campus.provenance.log()
+    assert entry == entry | {
+        "sql": None,
+        "datasets": ["card_spending"],
+        "columns": {"card_spending": ["holder_id", "district", "category", "amount_krw"]},
+        "aggregated": False,
+        "rows": 40,
+    }
+    assert entry["output_columns"][0] == {"name": "holder_id", "sources": ["card_spending.holder_id"], "aggregated": False}
+
+
+def test_only_the_columns_asked_for_are_read_and_recorded(workspace):
+    frame = campus.dask("card_spending", columns=["district", "amount_krw"])
+    assert list(frame.columns) == ["district", "amount_krw"]
+    assert campus.provenance.log()[0]["columns"] == {"card_spending": ["district", "amount_krw"]}
+
+
+def test_csv_dataset(workspace):
+    frame = campus.dask("stations")
+    assert frame["docks"].sum().compute() == 60
+    assert campus.provenance.log()[0]["rows"] is None  # not counted: that would read the files
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: campus.dask("health_records"), "'health_records' is not granted to this project"),
+    (lambda: campus.dask("nosuch"), "no dataset named 'nosuch'"),
+    (lambda: campus.dask("card_spending", columns=["amount"]), "dataset 'card_spending' has no column 'amount'"),
+])
+def test_refused(workspace, call, message):
+    with pytest.raises(campus.CampusQueryError, match=message):
+        call()
+    assert campus.provenance.log() == []
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, None),
+    ({"CAMPUS_MEM_LIMIT": "16G", "CAMPUS_CPUS": "2"}, 16 * 10**9 * 6 // 10 // 2 // 16),
+    ({"CAMPUS_MEM_LIMIT": "100M", "CAMPUS_CPUS": "4"}, dataframes.MIN_BLOCKSIZE),
+])
+def test_partitions_follow_worker_memory(workspace, monkeypatch, env, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert dataframes.default_blocksize() == expected
