@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.campus",
     "tests.fixtures.opa",
     "tests.fixtures.hub",
+    "tests.fixtures.web",
 ]
