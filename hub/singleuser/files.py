@@ -59,6 +59,9 @@ def write_config(config_dir: Path, *, user: str) -> None:
         "from hub.singleuser.server_config import apply\n\n"
         "apply(c)  # noqa: F821 - `c` is the config object Jupyter provides\n"
     )
+    # jupyter_core migrates old IPython config into the config dir once and records it in
+    # this file; the folder is read-only, so mark it done (there is nothing to migrate).
+    (config_dir / "migrated").write_text("campus\n")
     shutil.copy(TEMPLATES / "page_config.json", config_dir / "labconfig" / "page_config.json")
     shutil.copy(TEMPLATES / "overrides.json", config_dir / "lab" / "settings" / "overrides.json")
     shutil.copy(TEMPLATES / "display.py", config_dir / "ipython" / "display.py")

@@ -45,7 +45,11 @@ def policy_access(username: str):
     """Ask OPA (through the campus policy client) what `username` may mount."""
     from hub.policy.client import PolicyClient
 
-    return PolicyClient().access(username)
+    client = PolicyClient(get_settings().opa_url)
+    try:
+        return client.access(username)
+    finally:
+        client.close()
 
 
 def audit(event: str, actor: str, details: dict) -> None:
@@ -128,6 +132,13 @@ class SandboxSpawner(Spawner):
     def _default_cmd(self):
         return [os.path.join(sys.prefix, "bin", "jupyterhub-singleuser")]
 
+    @default("port")
+    def _default_port(self):
+        # The server listens on its Unix socket only. JupyterHub still passes a port in
+        # JUPYTERHUB_SERVICE_URL, and jupyter-server refuses --sock with any port but its
+        # default (8888), so that is the port we announce (nothing binds it).
+        return 8888
+
     @default("disable_user_config")
     def _default_disable_user_config(self):
         # Security: users cannot load their own server config from their home.
@@ -180,7 +191,8 @@ class SandboxSpawner(Spawner):
             result, error = None, f"{type(exc).__name__}: {exc}"
         if error:
             await asyncio.to_thread(self.audit_hook, "workspace.spawn_refused", username, {"error": str(error)})
-            raise PolicyUnavailable(f"{REFUSED_MESSAGE}: workspace not started ({error})")
+            reason = str(error).removeprefix(f"{REFUSED_MESSAGE}: ")
+            raise PolicyUnavailable(f"{REFUSED_MESSAGE}: workspace not started ({reason})")
         return result
 
     def resolve_datasets(self, decision) -> tuple[dict[str, str], dict[str, str]]:
@@ -252,7 +264,8 @@ class SandboxSpawner(Spawner):
             command=[*self.cmd, *self.get_args()],
         )
         self.log.info("Starting sandbox for %s (uid %d, datasets %s, cgroups %s)", self.user.name, self.uid, sorted(mounts), self.groups.mode)
-        log = open(files.root / "server.log", "ab")
+        log_path = workspace_files.log_path(self.settings, self.user.name)
+        log = open(log_path, "ab")
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -268,7 +281,7 @@ class SandboxSpawner(Spawner):
             log.close()
         (files.root / "bwrap.pid").write_text(str(self.proc.pid))
         self.mounted = sorted(mounts)
-        await self._wait_for_socket(files.socket_dir / "server.sock")
+        await self._wait_for_socket(files.socket_dir / "server.sock", log_path)
         self.bridge = UnixBridge(str(files.socket_dir / "server.sock"))
         await self.bridge.start()
         await asyncio.to_thread(
@@ -280,11 +293,14 @@ class SandboxSpawner(Spawner):
         """Host folder of the hub's Unix socket (bound read-only into every sandbox)."""
         return workspace_files.hub_socket_dir(self.settings)
 
-    async def _wait_for_socket(self, path: Path) -> None:
+    async def _wait_for_socket(self, path: Path, log_path: Path) -> None:
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"workspace server exited with code {self.proc.returncode} before it was ready")
+                tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] if log_path.exists() else []
+                raise RuntimeError(
+                    f"workspace server exited with code {self.proc.returncode} before it was ready: {' '.join(tail)[-300:]}"
+                )
             if path.exists():
                 return
             await asyncio.sleep(0.05)

@@ -4,10 +4,11 @@ $CAMPUS_HOME/
   homes/<user>/                    persistent home, owned by the workspace uid, mode 0700
   run/hub/hub.sock                 the hub's API socket (folder bound read-only in sandboxes)
   run/workspaces/<user>/           root-owned, removed when the workspace stops
-    bwrap.pid, server.log          for the hub only (not visible inside)
+    bwrap.pid                      for the hub only (not visible inside)
     sock/server.sock               the server's socket (bound read-write at /run/jupyter)
     etc/passwd, group, hosts       the only /etc entries the workspace sees besides system ones
     config/                        root-owned Jupyter config (bound read-only at /etc/campus/jupyter)
+  run/workspace-logs/<user>.log    the sandbox's output (kept after stop, for the operator)
 
 Files the sandbox sees read-only are written here by root and never by the workspace uid, so
 a user cannot change their own server's configuration.
@@ -66,6 +67,12 @@ def prepare(settings: CampusSettings, user: str, uid: int, hub_sockets: Path) ->
     config_dir = root / "config"
     singleuser_files.write_config(config_dir, user=user)
     return WorkspaceFiles(root, home, socket_dir, etc_dir, config_dir, hub_sockets)
+
+
+def log_path(settings: CampusSettings, user: str) -> Path:
+    folder = settings.run_dir / "workspace-logs"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / f"{user}.log"
 
 
 def remove(settings: CampusSettings, user: str) -> None:

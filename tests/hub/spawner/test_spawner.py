@@ -1,0 +1,128 @@
+"""The sandbox spawner through the real hub and proxy: log in, spawn, query, stop, audit.
+
+Everything here goes through the browser's path: the hub's login form, the hub REST API
+with the user's own token, the Jupyter kernel websocket through the proxy.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import duckdb
+import pytest
+from sqlalchemy import select
+
+from hub.audit import AuditEvent
+from hub.catalog.service import open_catalog
+from hub.db import session_scope
+
+pytestmark = pytest.mark.slow
+
+
+def audit_events(hub, event: str, actor: str) -> list[dict]:
+    with session_scope(hub.settings.db_url) as session:
+        rows = session.execute(select(AuditEvent).where(AuditEvent.event == event, AuditEvent.actor == actor).order_by(AuditEvent.seq))
+        return [r.details for r in rows.scalars()]
+
+
+@pytest.fixture(scope="module")
+def alice(campus_hub):
+    session = campus_hub.session("alice")
+    assert session.spawn().status_code < 400
+    yield session
+    session.stop()
+
+
+def test_login_with_wrong_password_fails(campus_hub):
+    with pytest.raises(AssertionError, match="login of alice failed"):
+        type(campus_hub.session("alice")).login(campus_hub, "alice", "not-her-password")
+
+
+def test_duckdb_query_on_granted_dataset_gives_the_right_answer(campus_hub, alice):
+    expected = duckdb.sql(
+        f"select count(*), round(sum(amount_krw)) from '{campus_hub.settings.data_root}/card_spending/card_spending.parquet'"
+    ).fetchall()[0]
+    kernel = alice.kernel()
+    try:
+        out, error = kernel.run(
+            "import duckdb\n"
+            "print(duckdb.sql(\"select count(*), round(sum(amount_krw)) from '/data/card_spending/card_spending.parquet'\").fetchall()[0])"
+        )
+    finally:
+        kernel.close()
+    assert error is None
+    assert out.strip() == str(expected)
+
+
+def test_workspace_sees_exactly_its_grants_home_and_campus_paths(alice):
+    kernel = alice.kernel()
+    try:
+        out, error = kernel.run(
+            "import os; print(sorted(os.listdir('/data')), sorted(os.listdir('/home')), os.getcwd(), os.getuid() != 0,"
+            " os.environ['CAMPUS_USER'], os.environ['CAMPUS_API_SOCKET'])"
+        )
+    finally:
+        kernel.close()
+    assert error is None
+    assert out.strip() == "['card_spending'] ['alice'] /home/alice True alice /run/campus/api.sock"
+
+
+def test_spawn_is_audited_with_mounted_datasets(campus_hub, alice):
+    spawned = audit_events(campus_hub, "workspace.spawned", "alice")
+    assert spawned and spawned[-1]["mounted"] == ["card_spending"]
+
+
+def test_home_persists_and_a_new_grant_appears_at_the_next_spawn(campus_hub):
+    bob = campus_hub.session("bob")
+    assert bob.spawn().status_code < 400
+    kernel = bob.kernel()
+    try:
+        kernel.run("open('/home/bob/notes.txt', 'w').write('kept')")
+        out, _ = kernel.run("import os; print(sorted(os.listdir('/data')))")
+        assert out.strip() == "['store_sales']"
+    finally:
+        kernel.close()
+    bob.stop()
+    assert audit_events(campus_hub, "workspace.stopped", "bob")
+
+    with open_catalog(settings=campus_hub.settings) as catalog:
+        catalog.grant("retail", "card_spending", actor="sam", expires="2099-01-01")
+    try:
+        assert bob.spawn().status_code < 400
+        kernel = bob.kernel()
+        try:
+            out, _ = kernel.run("import os; print(sorted(os.listdir('/data')), open('/home/bob/notes.txt').read())")
+        finally:
+            kernel.close()
+        assert out.strip() == "['card_spending', 'store_sales'] kept"
+        bob.stop()
+    finally:
+        with open_catalog(settings=campus_hub.settings) as catalog:
+            catalog.revoke("retail", "card_spending", actor="sam")
+    # Revoked: gone at the next spawn.
+    assert bob.spawn().status_code < 400
+    kernel = bob.kernel()
+    try:
+        out, _ = kernel.run("import os; print(sorted(os.listdir('/data')))")
+    finally:
+        kernel.close()
+        bob.stop()
+    assert out.strip() == "['store_sales']"
+
+
+def test_stop_kills_every_sandbox_process_and_cleans_up(campus_hub):
+    bob = campus_hub.session("bob")
+    assert bob.spawn().status_code < 400
+    run_dir = campus_hub.settings.run_dir / "workspaces" / "bob"
+    pid = int((run_dir / "bwrap.pid").read_text())
+    kernel = bob.kernel()
+    kernel.run("import subprocess; subprocess.Popen(['sleep', '600'])")
+    kernel.ws.close()
+    bob.stop()
+    assert not run_dir.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    # The sleep was started inside the sandbox: it must have died with its PID namespace.
+    processes = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
+    assert [p for p in processes if p.split(None, 1)[1:] == ["sleep 600"]] == []
