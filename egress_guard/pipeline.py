@@ -103,10 +103,10 @@ def check_request(
     return GuardReport(findings=findings, datasets=sorted(context.datasets), provenance_complete=complete, files=files, ledger=context.ledger_out, release_bytes=release)
 
 
-def decide(report: GuardReport, request: RequestInfo, policy) -> dict:
-    """The policy's answer {"decision": approve|review|deny, "reasons": [...]}."""
+def decide(report: GuardReport, request: RequestInfo, policy):
+    """The policy's answer (hub.policy.client.EgressDecision: decision, reasons, error).
+
+    The client answers deny with `error` set when OPA cannot be asked: fail closed.
+    """
     req, findings = report.policy_input(request)
-    answer = policy.egress(req, findings)
-    if not isinstance(answer, dict) or answer.get("decision") not in ("approve", "review", "deny"):
-        raise PolicyUnavailable("campus.egress gave no decision")
-    return answer
+    return policy.egress(req, findings)

@@ -22,6 +22,8 @@ class ExportRequest(Base):
     provenance_complete: Mapped[bool] = mapped_column(default=False)
     # The policy's answer: {"decision": ..., "reasons": [...]}
     decision: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Aggregate tables the guard recounted, entered into the ledger when released.
+    pending_ledger: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[str] = mapped_column(String(32), default=utcnow_iso)
     updated_at: Mapped[str] = mapped_column(String(32), default=utcnow_iso)
     released_at: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('datasets', sa.JSON(), nullable=False),
     sa.Column('provenance_complete', sa.Boolean(), nullable=False),
     sa.Column('decision', sa.JSON(), nullable=False),
+    sa.Column('pending_ledger', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.String(length=32), nullable=False),
     sa.Column('updated_at', sa.String(length=32), nullable=False),
     sa.Column('released_at', sa.String(length=32), nullable=True),
