@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.fixtures.campus",
     "tests.fixtures.opa",
     "tests.fixtures.hub",
+    "tests.fixtures.egress",
     "tests.fixtures.web",
 ]
