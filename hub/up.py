@@ -24,12 +24,13 @@ from pathlib import Path
 
 import httpx
 
+from hub.errors import CampusError
 from hub.settings import REPO_ROOT, CampusSettings
 
 HUB_CONFIG = Path(__file__).parent / "jupyterhub_config.py"
 
 
-class CampusUpError(RuntimeError):
+class CampusUpError(CampusError):
     """A part of the campus did not start; the message names it."""
 
 

@@ -192,7 +192,10 @@ class SandboxSpawner(Spawner):
         if error:
             await asyncio.to_thread(self.audit_hook, "workspace.spawn_refused", username, {"error": str(error)})
             reason = str(error).removeprefix(f"{REFUSED_MESSAGE}: ")
-            raise PolicyUnavailable(f"{REFUSED_MESSAGE}: workspace not started ({reason})")
+            refusal = PolicyUnavailable(f"{REFUSED_MESSAGE}: workspace not started ({reason})")
+            # JupyterHub shows this attribute to the user (API error and spawn page).
+            refusal.jupyterhub_message = str(refusal)
+            raise refusal
         return result
 
     def resolve_datasets(self, decision) -> tuple[dict[str, str], dict[str, str]]:

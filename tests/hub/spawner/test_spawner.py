@@ -126,3 +126,25 @@ def test_stop_kills_every_sandbox_process_and_cleans_up(campus_hub):
     # The sleep was started inside the sandbox: it must have died with its PID namespace.
     processes = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
     assert [p for p in processes if p.split(None, 1)[1:] == ["sleep 600"]] == []
+
+
+def test_policy_service_down_refuses_the_spawn_and_audits_it(campus_hub):
+    """Fail closed: no decision from OPA, no workspace."""
+    from hub.policy.server import OpaServer
+    from hub.up import push_catalog
+
+    opa = campus_hub.campus.opa
+    opa.stop()
+    try:
+        bob = campus_hub.session("bob")
+        response = bob.spawn()
+        assert response.status_code >= 400
+        assert "policy service unavailable" in response.json()["message"]
+        assert bob.server_state() == {}
+        refused = audit_events(campus_hub, "workspace.spawn_refused", "bob")
+        assert refused and refused[-1]["error"]
+    finally:
+        campus_hub.campus.opa = OpaServer(settings=campus_hub.settings, port=opa.port).start()
+        push_catalog(campus_hub.settings)
+    assert bob.spawn().status_code < 400
+    bob.stop()
