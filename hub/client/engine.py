@@ -17,6 +17,7 @@ Memory and threads follow the workspace limits (CAMPUS_MEM_LIMIT / CAMPUS_CPUS).
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 
@@ -84,6 +85,13 @@ class Engine:
         self.connection.execute("SET enable_external_access = false")
         self.connection.execute("SET python_enable_replacements = false")
         self.connection.execute("SET lock_configuration = true")
+
+    @functools.cached_property
+    def analysis_schema(self):
+        """The views' schemas prepared for sqlglot (see campus.lineage)."""
+        from campus.lineage import prepare_schema
+
+        return prepare_schema(self.schemas)
 
 
 _engine: Engine | None = None

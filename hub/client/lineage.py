@@ -32,6 +32,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
+from sqlglot.schema import MappingSchema
 
 from campus.errors import CampusQueryError
 
@@ -307,11 +308,26 @@ class _Walker:
         return bool(sources) and all(isinstance(source, Scope) and self.rows_aggregated(source) for _, source in sources)
 
 
-def analyse(expression: exp.Expression, schemas: dict[str, dict[str, str]]) -> Analysis:
+def prepare_schema(schemas: dict[str, dict[str, str]]) -> MappingSchema:
+    """The datasets' schemas in sqlglot's form, built once per kernel (building costs more than a query)."""
+    readable = {}
+    for table, columns in schemas.items():
+        readable[table] = {}
+        for column, type_name in columns.items():
+            try:
+                exp.DataType.build(type_name, dialect=DIALECT)
+            except SqlglotError:
+                type_name = "UNKNOWN"  # an exotic DuckDB type: the walk needs names, not types
+            readable[table][column] = type_name
+    return MappingSchema(readable, dialect=DIALECT)
+
+
+def analyse(expression: exp.Expression, schemas: dict[str, dict[str, str]], prepared: MappingSchema | None = None) -> Analysis:
     """Provenance of a parsed query over datasets with the given {name: {column: type}}."""
     tables = sorted(name for name in referenced_tables(expression) if name in schemas)
     try:
-        qualified = qualify(expression.copy(), schema=schemas, dialect=DIALECT, validate_qualify_columns=True)
+        schema = prepared if prepared is not None else prepare_schema(schemas)
+        qualified = qualify(expression.copy(), schema=schema, dialect=DIALECT, validate_qualify_columns=True)
         root = build_scope(qualified)
         if root is None:
             raise _Inexact("no scope")

@@ -13,8 +13,6 @@ import re
 from collections import OrderedDict
 
 import duckdb
-from sqlglot import exp
-
 from campus import catalog, engine, lineage, provenance
 from campus.errors import CampusQueryError
 
@@ -22,23 +20,6 @@ OUTPUTS = ("pandas", "arrow", "polars")
 CACHE_SIZE = 512
 
 _cache: OrderedDict[str, lineage.Analysis] = OrderedDict()
-
-
-def _analysable_schemas(schemas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """DuckDB's type names, with any that sqlglot cannot read replaced (types barely matter here)."""
-    result = {}
-    for table, columns in schemas.items():
-        result[table] = {}
-        for column, type_name in columns.items():
-            try:
-                exp.DataType.build(type_name, dialect=lineage.DIALECT)
-            except Exception:  # noqa: BLE001 - any unparseable type is as good as unknown
-                type_name = "UNKNOWN"
-            result[table][column] = type_name
-    return result
-
-
-_schema_cache: dict[int, dict[str, dict[str, str]]] = {}
 
 
 def analyse(sql: str) -> lineage.Analysis:
@@ -52,10 +33,7 @@ def analyse(sql: str) -> lineage.Analysis:
     for name in sorted(lineage.referenced_tables(expression)):
         if name not in current.schemas:
             raise CampusQueryError(catalog.why_unavailable(name))
-    schemas = _schema_cache.get(id(current))
-    if schemas is None:
-        schemas = _schema_cache[id(current)] = _analysable_schemas(current.schemas)
-    analysis = lineage.analyse(expression, schemas)
+    analysis = lineage.analyse(expression, current.schemas, current.analysis_schema)
     _cache[sql] = analysis
     if len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
@@ -121,5 +99,5 @@ def sql(query: str, *, output: str = "pandas"):
 
 
 def reset() -> None:
+    """Forget every analysis (tests; the benchmark measures the cost of new queries)."""
     _cache.clear()
-    _schema_cache.clear()
