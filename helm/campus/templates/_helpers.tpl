@@ -171,3 +171,40 @@ bundle manifest, as "<configmap key>: <path in the bundle>". ConfigMap keys cann
 {{- define "campus.api.command" -}}
 ["campus", "api", "serve", "--host", "0.0.0.0", "--port", "{{ .Values.api.port }}"]
 {{- end }}
+
+{{- define "campus.dns.fullname" -}}{{ include "campus.fullname" . }}-dask-dns{{- end }}
+
+{{/* An explicit, short-lived Kubernetes API token (no automount anywhere in the chart). */}}
+{{- define "campus.kubeApiAccessVolume" -}}
+- name: kube-api-access
+  projected:
+    sources:
+      - serviceAccountToken:
+          path: token
+          expirationSeconds: 3600
+      - configMap:
+          name: kube-root-ca.crt
+          items: [{key: ca.crt, path: ca.crt}]
+      - downwardAPI:
+          items:
+            - path: namespace
+              fieldRef: {fieldPath: metadata.namespace}
+{{- end }}
+
+{{- define "campus.kubeApiAccessMount" -}}
+- name: kube-api-access
+  mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+  readOnly: true
+{{- end }}
+
+{{/* Egress to the Kubernetes API server, for the parts that hold a token. */}}
+{{- define "campus.kubeApiEgress" -}}
+- to:
+    {{- range .Values.networkPolicy.kubeApiCidrs }}
+    {{- include "campus.ipBlock" . | nindent 4 }}
+    {{- end }}
+  ports:
+    {{- range .Values.networkPolicy.kubeApiPorts }}
+    - {protocol: TCP, port: {{ . }}}
+    {{- end }}
+{{- end }}

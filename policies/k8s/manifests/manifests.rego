@@ -21,7 +21,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some ns in pod_namespaces
+	some ns in namespaces
 	not ns in default_deny_namespaces
 	msg := sprintf("namespace %s: no default-deny NetworkPolicy", [ns])
 }
@@ -60,9 +60,16 @@ object_name(obj) := sprintf("%s/%s", [obj.kind, obj.metadata.name])
 
 namespace_of(obj) := object.get(obj, ["metadata", "namespace"], input.namespace)
 
-pod_namespaces contains namespace_of(obj) if {
+# METADATA
+# title: Every namespace the manifests create or put objects in
+namespaces contains namespace_of(obj) if {
 	some obj in input.objects
-	data.k8s.manifests.pod_kinds[obj.kind]
+	obj.kind != "Namespace"
+}
+
+namespaces contains obj.metadata.name if {
+	some obj in input.objects
+	obj.kind == "Namespace"
 }
 
 default_deny_namespaces contains namespace_of(obj) if {
@@ -177,7 +184,22 @@ workload_policy_checks(spec) := {p |
 		["egress rule without destinations (allows all)", count([r | some r in object.get(spec, "egress", []); count(object.get(r, "to", [])) == 0]) > 0],
 		["ingress rule without sources (allows all)", count([r | some r in object.get(spec, "ingress", []); count(object.get(r, "from", [])) == 0]) > 0],
 		["egress to an ipBlock", count([peer | some r in object.get(spec, "egress", []); some peer in object.get(r, "to", []); peer.ipBlock]) > 0],
-		["egress to DNS", count([port | some r in object.get(spec, "egress", []); some port in object.get(r, "ports", []); port.port in data.k8s.manifests.dns_ports]) > 0],
+		["egress to DNS other than the closed resolver", count([r | some r in object.get(spec, "egress", []); dns_rule(r); not closed_resolver_only(r)]) > 0],
+		["workspace egress to DNS", count([r | some r in object.get(spec, "egress", []); dns_rule(r); spec.podSelector.matchLabels[data.k8s.manifests.workload_label] in data.k8s.manifests.no_dns_workloads]) > 0],
 	]
 	failed
+}
+
+dns_rule(rule) if {
+	some port in object.get(rule, "ports", [])
+	port.port in data.k8s.manifests.dns_ports
+}
+
+# METADATA
+# title: Every peer of the rule is the campus resolver that forwards nothing
+closed_resolver_only(rule) if {
+	count(rule.to) > 0
+	every peer in rule.to {
+		peer.podSelector.matchLabels["app.kubernetes.io/component"] == data.k8s.manifests.closed_resolver_component
+	}
 }

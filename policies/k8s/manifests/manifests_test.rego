@@ -42,8 +42,9 @@ restricted_ns := {"kind": "Namespace", "metadata": {"name": "ws", "labels": {"po
 
 base := [restricted_ns, deny_all("ws"), deny_all("rel")]
 
+# The release namespace always has its default deny here; tests of a missing one use "ws".
 check(objects) := found if {
-	found := manifests.deny with input as {"namespace": "rel", "objects": objects}
+	found := manifests.deny with input as {"namespace": "rel", "objects": array.concat(objects, [deny_all("rel")])}
 }
 
 with_container(patch) := object.union(good_spec, {"containers": [object.union(restricted_container, patch)]})
@@ -106,6 +107,10 @@ test_projected_token_only_for_allowed_components if {
 	not "Deployment/hub: service-account token in a pod whose component may not hold one" in found
 }
 
+test_created_namespace_without_default_deny_is_caught if {
+	"namespace ws: no default-deny NetworkPolicy" in check([restricted_ns, deny_all("rel")])
+}
+
 test_namespace_without_default_deny_is_caught if {
 	found := check([restricted_ns, deny_all("rel"), pod(good_spec)])
 	"namespace ws: no default-deny NetworkPolicy" in found
@@ -119,7 +124,7 @@ test_policy_with_rules_is_not_a_default_deny if {
 test_unrestricted_namespaces_are_caught if {
 	baseline := {"kind": "Namespace", "metadata": {"name": "a", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}}
 	unlabelled := {"kind": "Namespace", "metadata": {"name": "b"}}
-	found := check([baseline, unlabelled])
+	found := check([baseline, unlabelled, deny_all("a"), deny_all("b"), deny_all("rel")])
 	"namespace a: Pod Security not enforced as restricted" in found
 	"namespace b: Pod Security not enforced as restricted" in found
 }
@@ -144,8 +149,18 @@ workload_cases := [
 	[{"egress": [{"to": [], "ports": [{"port": 443}]}]}, "egress rule without destinations (allows all)"],
 	[{"ingress": [{"ports": [{"port": 8888}]}]}, "ingress rule without sources (allows all)"],
 	[{"egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}, "egress to an ipBlock"],
-	[{"egress": [{"to": [hub_peer], "ports": [{"protocol": "UDP", "port": 53}]}]}, "egress to DNS"],
+	[{"egress": [{"to": [hub_peer], "ports": [{"protocol": "UDP", "port": 53}]}]}, "egress to DNS other than the closed resolver"],
+	[{"egress": [{"to": [resolver_peer], "ports": [{"protocol": "UDP", "port": 5353}]}]}, "workspace egress to DNS"],
 ]
+
+resolver_peer := {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "dask-dns"}}}
+
+dask(rule) := netpol("dw", {"podSelector": {"matchLabels": {"campus/workload": "dask-worker"}}, "egress": [rule]})
+
+test_dask_pods_may_use_only_the_closed_resolver if {
+	count(check([dask({"to": [resolver_peer], "ports": [{"protocol": "UDP", "port": 5353}]})])) == 0
+	"NetworkPolicy/dw: egress to DNS other than the closed resolver" in check([dask({"to": [resolver_peer, hub_peer], "ports": [{"port": 53}]})])
+}
 
 test_workload_policies_name_every_peer_and_allow_no_dns if {
 	every c in workload_cases {

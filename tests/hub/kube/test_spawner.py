@@ -13,6 +13,7 @@ from kubernetes_asyncio.client import ApiClient
 from kubespawner import KubeSpawner
 
 from hub.errors import PolicyUnavailable
+from hub.kube.check import check_objects
 from hub.kube.spawner import CampusKubeSpawner
 
 from .conftest import Decision, fake_user
@@ -127,6 +128,17 @@ async def test_revoked_grant_is_unmounted_at_next_spawn():
     pod = await render(spawner)
     mounts = [m["mountPath"] for m in pod["spec"]["containers"][0]["volumeMounts"]]
     assert "/data/card_spending" not in mounts and "/data/bike_trips" in mounts
+
+
+async def test_workspace_pod_passes_the_manifest_policy():
+    # The same Rego checks the chart's objects pass (policies/k8s), on the pod the hub makes.
+    pod = await render(make_spawner(Decision(allowed=["card_spending", "bike_trips"])))
+    default_deny = {
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "default-deny"},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+    }
+    assert check_objects([pod, default_deny], "campus-workspaces") == []
 
 
 def slow_answer():
