@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, dataset, egress, policy, project, up, user
+from hub.cli import audit, dataset, demo, egress, policy, project, up, user
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 app.add_typer(dataset.app, name="dataset")
@@ -24,3 +24,4 @@ app.add_typer(egress.app, name="egress")
 app.add_typer(audit.app, name="audit")
 app.add_typer(policy.app, name="policy")
 app.command("up")(up.up)
+app.command("demo")(demo.demo)
