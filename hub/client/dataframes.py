@@ -1,7 +1,7 @@
 """`campus.dask`: a Dask DataFrame over a granted dataset, with the read recorded.
 
-The read goes into the provenance log at the moment the DataFrame is made, with the
-columns asked for (all of them when `columns` is not given): Dask may later prune
+The read goes into the provenance log at the moment the DataFrame is made, as the SQL
+equivalent of the read (SELECT the columns FROM the dataset), with the columns asked for (all of them when `columns` is not given): Dask may later prune
 columns it does not need, so the record can only over-state what was read, never
 under-state it. Pass `columns=` to read, and record, only what the analysis uses.
 """
@@ -62,7 +62,8 @@ def dask(name: str, columns: list[str] | None = None, **options) -> dd.DataFrame
         frame = dd.read_parquet(files, columns=columns, **options)
     read = list(frame.columns)
     provenance.record(
-        sql=None,
+        # The SQL equivalent of the read: the guard may re-run an entry's SQL to check it.
+        sql="SELECT " + ", ".join(f'"{column}"' for column in read) + f' FROM "{name}"',
         datasets=[name],
         columns={name: read},
         aggregated=False,

@@ -4,7 +4,7 @@
 which dataset columns the exported figures may derive from and whether they were
 aggregated. Entries are plain JSON-able dicts with exactly these keys:
 
-    sql             the query text as run (None for a Dask read)
+    sql             the query text as run (for a Dask read: the equivalent SELECT)
     datasets        dataset names read
     columns         {dataset: [columns read]}
     aggregated      whether the result rows are groups rather than records
@@ -32,7 +32,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def record(*, sql: str | None, datasets, columns, aggregated: bool, output_columns, rows: int | None) -> dict:
+def record(*, sql: str, datasets, columns, aggregated: bool, output_columns, rows: int | None) -> dict:
     """Append one entry; return it."""
     entry = {
         "sql": sql,

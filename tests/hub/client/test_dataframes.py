@@ -16,7 +16,7 @@ def test_parquet_dataset(workspace):
     assert totals["Gangnam"] == 190000.0
     (entry,) = campus.provenance.log()
     assert entry == entry | {
-        "sql": None,
+        "sql": 'SELECT "holder_id", "district", "category", "amount_krw" FROM "card_spending"',
         "datasets": ["card_spending"],
         "columns": {"card_spending": ["holder_id", "district", "category", "amount_krw"]},
         "aggregated": False,
@@ -28,7 +28,10 @@ def test_parquet_dataset(workspace):
 def test_only_the_columns_asked_for_are_read_and_recorded(workspace):
     frame = campus.dask("card_spending", columns=["district", "amount_krw"])
     assert list(frame.columns) == ["district", "amount_krw"]
-    assert campus.provenance.log()[0]["columns"] == {"card_spending": ["district", "amount_krw"]}
+    entry = campus.provenance.log()[0]
+    assert entry["columns"] == {"card_spending": ["district", "amount_krw"]}
+    assert entry["sql"] == 'SELECT "district", "amount_krw" FROM "card_spending"'
+    assert len(campus.sql(entry["sql"])) == 40  # the recorded SQL re-runs
 
 
 def test_csv_dataset(workspace):
