@@ -5,8 +5,8 @@ Order of start, each step waiting until the previous one answers:
 2. OPA (hub.policy.server.OpaServer) serving policies/, then the catalog pushed to it, so
    the first spawn already gets a decision from the current catalog;
 3. the campus API service (export requests, on $CAMPUS_HOME/run/api.sock), when installed;
-4. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy itself,
-   until the proxy answers /hub/health.
+4. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy and the
+   campus console service itself, until the proxy answers /hub/health.
 
 Stop in reverse order. JupyterHub stops every workspace sandbox and the proxy on SIGTERM
 (`cleanup_servers`); whatever a crash leaves behind is removed at the next hub start.
@@ -65,6 +65,7 @@ class Campus:
     port: int = 8000
     proxy_api_port: int = 8001
     opa_port: int = 8181
+    console_port: int = 10102
     start_api: bool = True
     extra_config: list[Path] = field(default_factory=list)
     opa: object | None = None
@@ -86,6 +87,7 @@ class Campus:
             CAMPUS_HUB_IP=self.ip,
             CAMPUS_HUB_PORT=str(self.port),
             CAMPUS_PROXY_API_PORT=str(self.proxy_api_port),
+            CAMPUS_CONSOLE_PORT=str(self.console_port),
             PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
         )
         return env

@@ -17,13 +17,14 @@ def up(
     port: int = typer.Option(8000, min=1, max=65535, help="Port browsers connect to."),
     proxy_api_port: int = typer.Option(8001, min=1, max=65535, help="The proxy's REST API port (loopback)."),
     opa_port: int = typer.Option(8181, min=1, max=65535, help="The OPA server's port (loopback)."),
+    console_port: int = typer.Option(10102, min=1, max=65535, help="The campus console's port (loopback)."),
 ) -> None:
     """Start the campus on this machine and keep it running until Ctrl-C."""
     from hub.up import Campus
 
-    if len({port, proxy_api_port, opa_port}) != 3:
-        fail("--port, --proxy-api-port and --opa-port must differ")
-    campus = Campus(get_settings(), ip=ip, port=port, proxy_api_port=proxy_api_port, opa_port=opa_port)
+    if len({port, proxy_api_port, opa_port, console_port}) != 4:
+        fail("--port, --proxy-api-port, --opa-port and --console-port must differ")
+    campus = Campus(get_settings(), ip=ip, port=port, proxy_api_port=proxy_api_port, opa_port=opa_port, console_port=console_port)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
