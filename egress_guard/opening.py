@@ -195,8 +195,8 @@ def _collect_strings(node: object, out: list[str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _collect_strings(value, out)
-    elif node is not None:
-        out.append(str(node))
+    elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**8:
+        out.append(str(node))  # long integers may be identifiers written as numbers
 
 
 def _open_text(artifact: Artifact, data: bytes, limits: Limits, depth: int) -> None:
@@ -300,7 +300,8 @@ def _open_svg(artifact: Artifact, data: bytes, limits: Limits, depth: int) -> No
     from defusedxml import ElementTree
 
     text = _text(data)
-    root = ElementTree.fromstring(text, forbid_dtd=True)
+    # A DOCTYPE is normal in SVG (matplotlib writes one); entities and external references are not.
+    root = ElementTree.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     texts: list[str] = []
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1].lower()

@@ -60,6 +60,10 @@ class FingerprintCheck(Check):
             if pd.api.types.is_float_dtype(series) and not series.dropna().apply(float.is_integer).all():
                 continue  # measurements, not identifiers
             distinct = pd.Series(series.dropna().unique())
+            if pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
+                # Read back as numbers, "010…" phone numbers lose their leading zero.
+                whole = distinct.astype("int64").astype(str)
+                distinct = pd.concat([whole, "0" + whole], ignore_index=True)
             normal = normalize_series(distinct)
             keep = long_enough(normal)
             hashes = hash_strings(normal[keep])

@@ -54,6 +54,9 @@ def key_strings(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
             text = values.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False)
         elif pd.api.types.is_float_dtype(values) and values.dropna().apply(float.is_integer).all():
             text = values.astype("Int64").astype(str)
+        elif pd.api.types.is_float_dtype(values):
+            # Six significant digits: JSON and spreadsheets do not round-trip every bit.
+            text = values.map(lambda v: "" if pd.isna(v) else f"{v:.6g}")
         else:
             text = values.astype(str).str.strip().str.replace(r" 00:00:00$", "", regex=True)
         parts.append(text.fillna("").to_numpy(dtype=object))

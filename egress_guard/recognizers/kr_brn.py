@@ -23,7 +23,7 @@ def brn_valid(text: str) -> bool:
 class KrBrnRecognizer(PatternRecognizer):
     PATTERNS = [
         Pattern("kr_brn_dashed", r"(?<!\d)\d{3}-\d{2}-\d{5}(?!\d)", 0.5),
-        Pattern("kr_brn_plain", r"(?<![\d\-])\d{10}(?![\d\-])", 0.2),
+        Pattern("kr_brn_plain", r"(?<![\d\-.])\d{10}(?![\d\-]|\.\d)", 0.2),
     ]
     CONTEXT = ["사업자", "사업자등록번호", "등록번호", "brn", "business registration"]
 
