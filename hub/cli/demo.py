@@ -13,7 +13,6 @@ from hub.settings import get_settings
 
 @reports_errors
 def demo(
-    ctx: typer.Context,
     scale: Annotated[float, typer.Option(min=0.01, help="size of the demo datasets (1 = small; 100 = millions of rows)")] = 1.0,
     port: Annotated[int, typer.Option(help="port of the campus in the browser")] = 8000,
     seed_only: Annotated[bool, typer.Option(help="seed the demo data and users, do not start the campus")] = False,
@@ -37,6 +36,7 @@ def demo(
         typer.echo(f"  {user.name:<6} {user.display_name}")
     # Hand over to `campus up` itself, with its defaults, so both start the same campus.
     from hub.cli.main import app
+    from hub.cli.up import up
 
-    up_command = typer.main.get_command(app).commands["up"]
-    ctx.invoke(up_command, port=port)
+    defaults = {param.name: param.default for param in typer.main.get_command(app).commands["up"].params}
+    up(**(defaults | {"port": port}))
