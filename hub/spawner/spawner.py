@@ -267,6 +267,7 @@ class SandboxSpawner(Spawner):
             command=[*self.cmd, *self.get_args()],
         )
         self.log.info("Starting sandbox for %s (uid %d, datasets %s, cgroups %s)", self.user.name, self.uid, sorted(mounts), self.groups.mode)
+        started = time.monotonic()
         log_path = workspace_files.log_path(self.settings, self.user.name)
         log = open(log_path, "ab")
         try:
@@ -288,7 +289,10 @@ class SandboxSpawner(Spawner):
         self.bridge = UnixBridge(str(files.socket_dir / "server.sock"))
         await self.bridge.start()
         await asyncio.to_thread(
-            self.audit_hook, "workspace.spawned", self.user.name, {"mounted": self.mounted, "refused": refused}
+            self.audit_hook,
+            "workspace.spawned",
+            self.user.name,
+            {"mounted": self.mounted, "refused": refused, "ready_seconds": round(time.monotonic() - started, 3)},
         )
         return self.bridge.url
 
