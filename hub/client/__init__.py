@@ -77,10 +77,18 @@ def cluster(n_workers: int | None = None, memory_per_worker: int | str | None = 
 
 
 def load_ipython_extension(ipython) -> None:
-    """`%load_ext campus`: registers the %sql / %%sql magics."""
+    """`%load_ext campus`: registers the %sql / %%sql magics, and %export when available."""
+    import importlib
+
     from campus.magic import CampusMagics
 
     ipython.register_magics(CampusMagics)
+    try:
+        exporter = importlib.import_module("campus.export")
+    except ImportError:
+        return
+    if hasattr(exporter, "load_ipython_extension"):
+        exporter.load_ipython_extension(ipython)
 
 
 # campus.export is written by the egress guard's side of the project. It is imported here,

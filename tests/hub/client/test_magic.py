@@ -60,3 +60,14 @@ def test_split(line, cell, expected):
 def test_split_refuses_text_after_cell_options():
     with pytest.raises(campus.CampusQueryError, match="unexpected 'SELECT 1' after %%sql"):
         split("SELECT 1", "SELECT 2")
+
+
+def test_export_stays_a_function_after_its_module_is_imported(shell):
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("campus.export") is None:
+        pytest.skip("campus.export is not in this tree yet")
+    importlib.import_module("campus.export")
+    assert callable(campus.export)
+    assert "export" in shell.magics_manager.magics["line"]  # %load_ext campus brings %export along
