@@ -37,15 +37,22 @@ class GuardReport:
         return req, [f.as_input() for f in self.findings]
 
 
+GENERIC_COLUMNS = frozenset({"n", "count", "total", "sum", "mean", "avg", "id", "name", "date", "month", "year", "hour", "day", "value", "category", "district", "sex"})
+
+
 def _infer_from_columns(artifacts: list[Artifact], catalog: dict[str, DatasetInfo]) -> set[str]:
-    """Datasets sharing at least two column names with a table of the request."""
+    """Datasets sharing a distinctive column name with a table of the request.
+
+    Only used without provenance; guessing a source too many is safe (stricter
+    thresholds, more reviewers), guessing none lets a table pass as sourceless.
+    """
     found = set()
     for artifact in artifacts:
         if artifact.table is None:
             continue
-        columns = {str(c).casefold() for c in artifact.table.columns}
+        columns = {str(c).casefold() for c in artifact.table.columns} - GENERIC_COLUMNS
         for name, info in catalog.items():
-            if len(columns & {c.name.casefold() for c in info.manifest.columns}) >= 2:
+            if columns & {c.name.casefold() for c in info.manifest.columns}:
                 found.add(name)
     return found
 
