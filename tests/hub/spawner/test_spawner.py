@@ -148,3 +148,24 @@ def test_policy_service_down_refuses_the_spawn_and_audits_it(campus_hub):
         push_catalog(campus_hub.settings)
     assert bob.spawn().status_code < 400
     bob.stop()
+
+
+def test_resource_limits_apply_to_the_workspace(campus_hub, alice):
+    """Memory/CPU/process limits: cgroups where the host lets the hub write them, rlimits always."""
+    from hub.spawner import limits
+
+    kernel = alice.kernel()
+    try:
+        out, error = kernel.run("import resource; print(resource.getrlimit(resource.RLIMIT_NPROC)[0])")
+    finally:
+        kernel.close()
+    assert error is None and int(out) == 512
+    mode = limits.probe()
+    if mode == "v1":
+        group = limits.CGROUP_ROOT / "memory" / limits.GROUP_PARENT / "alice"
+        assert int((group / "memory.limit_in_bytes").read_text()) == 4 * 1024**3
+        assert (group / "cgroup.procs").read_text().split()
+        assert int((limits.CGROUP_ROOT / "pids" / limits.GROUP_PARENT / "alice" / "pids.max").read_text()) == 512
+    elif mode == "v2":
+        group = limits.CGROUP_ROOT / limits.GROUP_PARENT / "alice"
+        assert int((group / "memory.max").read_text()) == 4 * 1024**3
