@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from tornado.httpserver import HTTPServer
 
@@ -21,12 +22,19 @@ async def serve(config: ConsoleConfig) -> None:
     server = HTTPServer(make_app(config), max_body_size=config.max_upload_bytes, xheaders=True)
     server.listen(config.port, config.host)
     logging.getLogger("campus.console").info("console listening on http://%s:%d%s", config.host, config.port, config.prefix)
-    await asyncio.Event().wait()
+    stop = asyncio.Event()
+    # JupyterHub stops its services with SIGTERM: close the listener and leave quietly.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    server.stop()
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(serve(ConsoleConfig.from_env()))
+    try:
+        asyncio.run(serve(ConsoleConfig.from_env()))
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

@@ -44,12 +44,19 @@ def routes(prefix: str) -> list[tuple]:
         (p + r"audit/verify", compliance.VerifyHandler),
         (p + r"audit/export\.(csv|jsonl)", compliance.ExportHandler),
     ]
-    try:
-        from hub.web import requests as export_pages
-    except ImportError:  # the export request pages need hub.egress
-        export_pages = None
-    if export_pages is not None:
-        table += export_pages.routes(p)
+    try:  # the export request pages need the egress layer (hub.egress)
+        from hub.web import researcher, review
+    except ImportError:
+        return table
+    rid = r"(exp-[0-9a-f]{16})"
+    table += [
+        (p + r"review", review.QueueHandler),
+        (p + r"review/" + rid, review.RequestHandler),
+        (p + r"review/" + rid + r"/image/([^/]+)", review.RawImageHandler),
+        (p + r"requests", researcher.MyRequestsHandler),
+        (p + r"requests/" + rid, researcher.MyRequestHandler),
+        (p + r"requests/" + rid + r"/download/([^/]+)", researcher.DownloadHandler),
+    ]
     return table
 
 
@@ -57,7 +64,6 @@ def make_app(config: ConsoleConfig, *, cookie_secret: bytes | None = None) -> we
     jinja = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,  # every value is escaped unless a template says otherwise
-        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )

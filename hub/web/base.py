@@ -116,9 +116,9 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
 
     def url(self, *parts: str, **query: Any) -> str:
         """An absolute path under the console's prefix (query values are encoded)."""
-        from urllib.parse import urlencode
+        from urllib.parse import quote, urlencode
 
-        path = self.config.prefix + "/".join(p.strip("/") for p in parts if p)
+        path = self.config.prefix + "/".join(quote(str(p).strip("/"), safe="/") for p in parts if p)
         clean = {k: v for k, v in query.items() if v not in (None, "")}
         return path + ("?" + urlencode(clean) if clean else "")
 

@@ -17,6 +17,7 @@ DI, QI, SE, AT = (ColumnClass.direct_identifier, ColumnClass.quasi_identifier, C
 # Patterns over the column name (lowercase, '_' and '-' and spaces as separators).
 NAME_RULES: list[tuple[re.Pattern, ColumnClass, str]] = [
     (re.compile(r"(^|_)(rrn|ssn|jumin|resident(_no|_number)?|passport|license_no)($|_)"), DI, "name looks like a national id"),
+    (re.compile(r"(^|_)(brn|bizno|business_?(no|number|registration)|corp_?(no|number))($|_)"), DI, "name looks like a business registration number"),
     (re.compile(r"(^|_)(phone|mobile|tel|telephone|cell)($|_)"), DI, "name looks like a phone number"),
     (re.compile(r"(^|_)(e?mail)($|_)"), DI, "name looks like an e-mail address"),
     (re.compile(r"(^|_)(name|full_?name|first_?name|last_?name|surname|holder_name|이름|성명)($|_)"), DI, "name looks like a person's name"),
@@ -33,6 +34,7 @@ NAME_RULES: list[tuple[re.Pattern, ColumnClass, str]] = [
 # Patterns over sampled values (strings, stripped).
 VALUE_RULES: list[tuple[re.Pattern, ColumnClass, str]] = [
     (re.compile(r"^\d{6}-?[1-8]\d{6}$"), DI, "values look like resident registration numbers"),
+    (re.compile(r"^\d{3}-\d{2}-\d{5}$"), DI, "values look like business registration numbers"),
     (re.compile(r"^(\+82[- ]?|0)1[016789][- ]?\d{3,4}[- ]?\d{4}$"), DI, "values look like Korean mobile numbers"),
     (re.compile(r"^0\d{1,2}-\d{3,4}-\d{4}$"), DI, "values look like Korean phone numbers"),
     (re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I), DI, "values look like e-mail addresses"),
