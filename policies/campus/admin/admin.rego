@@ -148,8 +148,17 @@ two_person contains ds if {
 	object.get(data.campus.catalog.datasets, [ds, "two_person_review"], true) != false
 }
 
+# A request whose sources are unknown (no dataset named by its provenance) could derive
+# from any dataset, so it gets the strictest treatment: fail closed.
+sources_unknown if {
+	request_ok
+	count(object.get(input.request, "datasets", [])) == 0
+}
+
 required := data.campus.admin.approvals_required.two_person_review if {
 	count(two_person) > 0
+} else := data.campus.admin.approvals_required.two_person_review if {
+	sources_unknown
 } else := data.campus.admin.approvals_required.default
 
 release_reasons contains msg if {

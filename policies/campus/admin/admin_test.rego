@@ -106,6 +106,13 @@ test_unknown_dataset_needs_two_reviewers if {
 	ready(with_reviews(["mystery"], [approve("rita")])).required == 2
 }
 
+test_request_with_unknown_sources_needs_two_reviewers if {
+	not ready(with_reviews([], [approve("rita")])).ready
+	ready(with_reviews([], [approve("rita")])).required == 2
+	ready(with_reviews([], [approve("rita"), approve("ray")])).ready
+	ready(object.remove(with_reviews([], [approve("rita")]), ["datasets"])).required == 2
+}
+
 test_a_rejection_holds_the_release if {
 	r := ready(with_reviews(["bike_trips"], [approve("rita"), {"reviewer": "ray", "verdict": "reject"}]))
 	r.reasons == ["rejected by ray"]
