@@ -158,12 +158,8 @@ class SandboxSpawner(Spawner):
         self.groups: limits.Cgroups | None = None
         self.mounted: list[str] = []
 
-    def load_state(self, state):
-        # A sandbox never outlives its hub (--die-with-parent): nothing to reattach to.
-        super().load_state(state)
-
-    def get_state(self):
-        return super().get_state()
+    # No state to save or reload: a sandbox never outlives its hub (--die-with-parent), so
+    # after a hub restart there is nothing to reattach to and poll() reports "stopped".
 
     @property
     def settings(self):
