@@ -54,9 +54,13 @@ def normalize_text(value: str) -> str:
 
 def long_enough(values: pd.Series) -> pd.Series:
     """Mask of normalised values long enough to count as an identifier."""
-    lengths = values.str.len()
-    hangul = values.str.contains(HANGUL.pattern, regex=True)
-    return (lengths >= MIN_LATIN_LENGTH) | (hangul & (lengths >= MIN_HANGUL_LENGTH))
+    lengths = values.str.len().fillna(0).to_numpy()
+    mask = lengths >= MIN_LATIN_LENGTH
+    # Only the few short values need the (slower) look for Hangul.
+    short = np.flatnonzero(~mask & (lengths >= MIN_HANGUL_LENGTH))
+    if len(short):
+        mask[short] = values.iloc[short].str.contains(HANGUL.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(mask, index=values.index)
 
 
 def hash_strings(values: pd.Series | np.ndarray | list[str]) -> np.ndarray:
@@ -93,3 +97,41 @@ def text_candidates(text: str, max_join: int = 3) -> set[str]:
     for width in range(2, max_join + 1):
         out.update("".join(words[start : start + width]) for start in range(0, len(words) - width + 1))
     return out
+
+
+# Words that may be one group of an identifier written with spaces: digit groups of
+# up to 8 digits ("010 1234 5678", "900101 1234567") or one or two Hangul syllables ("김 민준").
+_GROUP = r"^(?:\d{1,8}|[가-힣]{1,2})$"
+
+
+def candidates_by_value(values: list[str], max_join: int = 3) -> tuple[pd.Series, np.ndarray]:
+    """Normalised candidate identifiers of many texts at once, and the index of the text each is from.
+
+    Every word is a candidate; runs of up to `max_join` adjacent groups (see _GROUP) are
+    too. Vectorised: words are found per text by pandas, normalised once per distinct word.
+    """
+    words = pd.Series(values, dtype=object).str.findall(_WORD.pattern).explode().dropna()
+    if words.empty:
+        return pd.Series([], dtype=object), np.empty(0, dtype=np.int64)
+    owners = words.index.to_numpy()
+    codes, uniques = pd.factorize(words.to_numpy(dtype=object))
+    normal_uniques = pd.Series(uniques, dtype=object).str.normalize("NFKC").str.casefold().str.replace(SEPARATORS, "", regex=True)
+    normal = normal_uniques.to_numpy(dtype=object)[codes]
+    candidates, candidate_owners = [normal], [owners]
+    group = normal_uniques.str.match(_GROUP).to_numpy()[codes]
+    for width in range(2, max_join + 1):
+        if len(normal) < width:
+            break
+        same = np.ones(len(normal) - width + 1, dtype=bool)
+        for k in range(width):
+            same &= group[k : len(normal) - width + 1 + k]
+        for k in range(1, width):
+            same &= owners[k : len(normal) - width + 1 + k] == owners[: len(normal) - width + 1]
+        starts = np.flatnonzero(same)
+        if len(starts):
+            joined = normal[starts].astype(object)
+            for k in range(1, width):
+                joined = joined + normal[starts + k]
+            candidates.append(joined)
+            candidate_owners.append(owners[starts])
+    return pd.Series(np.concatenate(candidates), dtype=object), np.concatenate(candidate_owners)

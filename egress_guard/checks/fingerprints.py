@@ -21,7 +21,7 @@ from egress_guard.context import CheckContext
 from egress_guard.encodings import decode_blobs
 from egress_guard.findings import Finding, Severity
 from egress_guard.fingerprints import Fingerprints, contains, load_fingerprints
-from egress_guard.normalize import hash_rows, hash_strings, long_enough, normalize_series, normalized_column, text_candidates
+from egress_guard.normalize import hash_rows, hash_strings, long_enough, normalize_series, normalized_column, candidates_by_value
 
 
 class Options(CheckOptions):
@@ -60,6 +60,20 @@ class FingerprintCheck(Check):
             if pd.api.types.is_float_dtype(series) and not series.dropna().apply(float.is_integer).all():
                 continue  # measurements, not identifiers
             distinct = pd.Series(series.dropna().unique())
+            free_text = series.dtype == object and any(" " in str(v) for v in distinct[:2000])
+            if free_text:
+                # Identifiers inside sentences: every word and run of words is a candidate
+                # (a whole-value match is one of them).
+                texts = [str(v) for v in distinct]
+                for fp, owners in self.match_in_values(texts, prints).items():
+                    context.datasets.add(fp)
+                    first = texts[min(owners)]
+                    row = int(np.flatnonzero((series.astype(str) == first).to_numpy())[0])
+                    findings.append(self.finding(Severity.deny, f"column {column!r}: {len(owners)} text value(s) hold direct identifiers of {fp}", f"{artifact.name}:row {row + 2}, column {column}"))
+                for value in distinct[:5000]:
+                    if isinstance(value, str) and len(value) >= 24:
+                        decoded.extend(decode_blobs(value, limit=4))
+                continue
             if pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
                 # Read back as numbers, "010…" phone numbers lose their leading zero.
                 whole = distinct.astype("int64").astype(str)
@@ -84,27 +98,51 @@ class FingerprintCheck(Check):
         findings.extend(self._combinations(artifact, prints, context))
         return findings
 
+    @staticmethod
+    def match_in_values(values: list[str], prints: list[Fingerprints]) -> dict[str, set[int]]:
+        """Which values (by index) hold an identifier of which dataset, anywhere in their text."""
+        candidates, owners = candidates_by_value(values)
+        if candidates.empty:
+            return {}
+        keep = long_enough(candidates).to_numpy()
+        hashes = hash_strings(candidates[keep])
+        owners = owners[keep]
+        found: dict[str, set[int]] = {}
+        for fp in prints:
+            hit = contains(fp.direct, hashes)
+            if hit.any():
+                found[fp.dataset] = set(owners[hit].tolist())
+        return found
+
     def _combinations(self, artifact: Artifact, prints: list[Fingerprints], context: CheckContext) -> list[Finding]:
         table = artifact.table
         findings = []
-        normal = {c: normalized_column(table[c]) for c in table.columns}
+        # Normalise each column's distinct values once; rows are rebuilt from codes when needed.
+        coded = {}
+        for column in table.columns:
+            codes, uniques = pd.factorize(table[column], use_na_sentinel=True)
+            normal = normalized_column(pd.Series(uniques)).to_numpy(dtype=object)
+            coded[column] = (codes, normal, hash_strings([v for v in normal if v != ""]))
         for fp in prints:
             matched: dict[str, str] = {}  # quasi-identifier -> output column
             for quasi, value_hashes in fp.quasi.items():
-                for column, values in normal.items():
+                for column, (_, normal, hashes) in coded.items():
                     if column in matched.values():
                         continue
-                    distinct = values[values != ""].drop_duplicates()
-                    if len(distinct) < 2 and str(column).casefold() != quasi.casefold():
+                    if len(hashes) < 2 and str(column).casefold() != quasi.casefold():
                         continue
-                    share = contains(value_hashes, hash_strings(distinct)).mean() if len(distinct) else 0.0
+                    share = contains(value_hashes, hashes).mean() if len(hashes) else 0.0
                     if share >= self.options.qi_column_share:
                         matched[quasi] = column
                         break
             for subset, rare in zip(fp.subsets, fp.combos, strict=True):
                 if rare.size == 0 or not all(q in matched for q in subset):
                     continue
-                rows = hash_rows(pd.DataFrame({q: normal[matched[q]].to_numpy() for q in subset}))
+                columns = {}
+                for q in subset:
+                    codes, normal, _ = coded[matched[q]]
+                    columns[q] = np.where(codes >= 0, normal[np.maximum(codes, 0)] if len(normal) else "", "")
+                rows = hash_rows(pd.DataFrame(columns))
                 hit = contains(rare, rows)
                 if hit.any():
                     context.datasets.add(fp.dataset)
@@ -123,8 +161,8 @@ class FingerprintCheck(Check):
     def _text(self, location: str, text: str, prints: list[Fingerprints], context: CheckContext, encoded: bool = False) -> list[Finding]:
         if not text or not prints:
             return []
-        candidates = pd.Series(sorted(text_candidates(text)), dtype=object)
-        candidates = candidates[long_enough(candidates)] if len(candidates) else candidates
+        candidates, _ = candidates_by_value(text.splitlines())
+        candidates = candidates[long_enough(candidates).to_numpy()] if len(candidates) else candidates
         hashes = hash_strings(candidates)
         findings = []
         for fp in prints:

@@ -27,9 +27,12 @@ from egress_guard.context import CheckContext
 from egress_guard.encodings import decode_blobs
 from egress_guard.findings import Finding, Severity
 from egress_guard.presidio_engine import analyzer, pattern_recognizers
-from egress_guard.recognizers.kr_name import looks_like_name_column
+from egress_guard.recognizers.kr_name import CONTEXT_WORDS, looks_like_name_column
 
 LATIN_NAME_CANDIDATE = re.compile(r"\b[A-Z][a-z]+(?:[ \-][A-Z][a-z]+)+\b")
+NAME_CONTEXT = "|".join(CONTEXT_WORDS)
+# Which pre-filter of values each pattern recognizer needs (default: nine digits or more).
+RECOGNIZER_FILTER = {"EmailRecognizer": "email", "KoreanNameRecognizer": "name", "IbanRecognizer": "digits"}
 
 
 class Options(CheckOptions):
@@ -78,6 +81,40 @@ class PiiCheck(Check):
             per_text[_owner(starts, result.start)].append(result)
         return per_text
 
+    def scan_values(self, values: list[str]) -> dict[str, set[int]]:
+        """Which values (by index) contain which entity: patterns over all, NER over candidates.
+
+        A Korean name counts only with a context word in the same value (a bare name
+        cell is judged by the name-column rule instead).
+        """
+        by_entity: dict[str, set[int]] = {}
+        # Each recognizer sees only the values it could match (digits, '@', a context word):
+        # cheap vectorised filters keep the regex work to the few values that matter.
+        series = pd.Series(values, dtype=object)
+        digits = series.str.count(r"\d")
+        filters = {
+            "digits": np.flatnonzero((digits >= 9).to_numpy()),
+            "email": np.flatnonzero(series.str.contains("@", regex=False).to_numpy()),
+            "name": np.flatnonzero(series.str.contains(NAME_CONTEXT, regex=True).to_numpy()),
+        }
+        for recognizer in pattern_recognizers():
+            entities = [e for e in recognizer.supported_entities if e in self.options.entities]
+            if not entities:
+                continue
+            subset = filters[RECOGNIZER_FILTER.get(recognizer.name, "digits")]
+            if not len(subset):
+                continue
+            joined, starts = _join([values[i] for i in subset])
+            for result in recognizer.analyze(joined, entities):
+                if result.score < self.options.score_threshold or (result.entity_type == "KR_NAME" and result.score < 0.8):
+                    continue
+                by_entity.setdefault(result.entity_type, set()).add(int(subset[_owner(starts, result.start)]))
+        candidates = [i for i, v in enumerate(values) if LATIN_NAME_CANDIDATE.search(v)][: self.options.max_ner_values]
+        for index, results in zip(candidates, self._ner([values[i] for i in candidates]), strict=True):
+            if results:
+                by_entity.setdefault("PERSON", set()).add(index)
+        return by_entity
+
     def _table(self, artifact: Artifact) -> list[Finding]:
         findings = []
         table = artifact.table
@@ -93,41 +130,25 @@ class PiiCheck(Check):
             where = f"{artifact.name}:column {column}"
             if looks_like_name_column(distinct[:2000], self.options.name_column_share):
                 findings.append(self.finding(Severity.deny, f"column {column!r} holds Korean personal names", where))
-            joined, starts = _join(distinct)
-            by_entity: dict[str, list[int]] = {}
-            for result in self._patterns(joined):
-                if result.entity_type == "KR_NAME":
-                    continue  # names in cells have no context; the column rule above decides
-                by_entity.setdefault(result.entity_type, []).append(_owner(starts, result.start))
-            candidates = [i for i, v in enumerate(distinct) if LATIN_NAME_CANDIDATE.search(v)][: self.options.max_ner_values]
-            for index, results in zip(candidates, self._ner([distinct[i] for i in candidates]), strict=True):
-                if results:
-                    by_entity.setdefault("PERSON", []).append(index)
+            by_entity = self.scan_values(distinct)
             for entity, owners in sorted(by_entity.items()):
-                first = distinct[owners[0]]
+                first = distinct[min(owners)]
                 rows = np.flatnonzero(series.astype(str).to_numpy() == first)
                 row = int(rows[0]) + 2 if len(rows) else "?"
                 severity = Severity.deny if entity in self.options.deny_entities else Severity.review
-                findings.append(self.finding(severity, f"column {column!r}: {len(set(owners))} value(s) contain {entity}", f"{artifact.name}:row {row}, column {column}"))
+                findings.append(self.finding(severity, f"column {column!r}: {len(owners)} value(s) contain {entity}", f"{artifact.name}:row {row}, column {column}"))
         return findings
 
     def _text(self, location: str, text: str, encoded: bool = False) -> list[Finding]:
+        """Free text is scanned line by line, with the same filters as table values."""
         if not text.strip():
             return []
-        results = list(self._patterns(text))
-        lines = [line for line in text.splitlines() if LATIN_NAME_CANDIDATE.search(line)][: self.options.max_ner_values]
-        for line_results in self._ner(lines):
-            results.extend(line_results)
-        by_entity: dict[str, int] = {}
-        for result in results:
-            if result.entity_type == "KR_NAME" and result.score < 0.8:
-                continue
-            by_entity[result.entity_type] = by_entity.get(result.entity_type, 0) + 1
+        by_entity = self.scan_values(text.splitlines())
         how = "encoded (base64/hex) text" if encoded else "text"
         findings = []
-        for entity, count in sorted(by_entity.items()):
+        for entity, lines in sorted(by_entity.items()):
             severity = Severity.deny if encoded or entity == "KR_RRN" else Severity.review
-            findings.append(self.finding(severity, f"{how} contains {count} {entity}", location))
+            findings.append(self.finding(severity, f"{how} contains {entity} on {len(lines)} line(s)", location))
         return findings
 
 

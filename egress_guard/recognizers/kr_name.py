@@ -48,7 +48,7 @@ class KoreanNameRecognizer(PatternRecognizer):
         super().__init__(supported_entity="KR_NAME", name="KoreanNameRecognizer", patterns=self.PATTERNS, context=[], supported_language=supported_language)
 
     def validate_result(self, pattern_text: str) -> bool | None:
-        return None if is_name(pattern_text) else False
+        return False if pattern_text in STOP_WORDS else None
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
         # Presidio's context enhancer needs spaCy lemmas, which Hangul does not get from the
@@ -58,6 +58,10 @@ class KoreanNameRecognizer(PatternRecognizer):
         for result in results:
             before = lowered[max(0, result.start - self.WINDOW) : result.start]
             after = lowered[result.end : result.end + 3]
-            if any(word in before for word in CONTEXT_WORDS) or after.startswith(("님", "씨", " 님", " 씨")):
+            # Right next to a context word ("담당자 홍길동", "홍길동 님") even a name with a
+            # place-like ending (동, 청…) counts; a context word further back only for the rest.
+            tight = before.rstrip(" :").endswith(CONTEXT_WORDS) or after.startswith(("님", "씨", " 님", " 씨"))
+            loose = any(word in before for word in CONTEXT_WORDS) and is_name(text[result.start : result.end])
+            if tight or loose:
                 result.score = max(result.score, self.CONTEXT_SCORE)
         return results
