@@ -159,3 +159,16 @@ def test_guard_killed_mid_check_resumes_and_releases_once(service, workspace, eg
     service.resume()
     assert [e for e, _ in events(egress_campus.settings, request_id)].count("export.released") == 1
     assert sorted(p.name for p in (egress_campus.settings.releases_root / "alice").iterdir() if p.name.startswith(".")) == []
+
+
+def test_policy_outage_keeps_the_request_checking_and_resume_releases(egress_campus, egress_policy, workspace):
+    from hub.policy.client import PolicyClient
+    from hub.policy.server import free_port
+
+    down = ExportService(egress_campus.settings, policy=PolicyClient(f"http://127.0.0.1:{free_port()}", timeout=0.5))
+    data, provenance = aggregate(workspace, "card_by_district")
+    request_id = down.submit(user="alice", project="seoul", reason="outage", files=[("d.csv", data)], provenance=provenance)
+    outcome = down.process(request_id)
+    assert outcome.state == "checking" and "unavailable" in outcome.reasons[0]
+    assert not (egress_campus.settings.releases_root / "alice" / request_id).exists()
+    assert ExportService(egress_campus.settings, policy=egress_policy).process(request_id).state == "released"
