@@ -43,7 +43,10 @@ class ApiHandler(web.RequestHandler):
     async def prepare(self) -> None:
         header = self.request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        user = await self.authenticate(token.strip()) if scheme.lower() in ("token", "bearer") and token.strip() else None
+        try:
+            user = await self.authenticate(token.strip()) if scheme.lower() in ("token", "bearer") and token.strip() else None
+        except Exception:  # noqa: BLE001 - the hub could not be asked: nobody is authenticated
+            raise web.HTTPError(503, reason="cannot reach JupyterHub to check the token") from None
         if not user:
             raise web.HTTPError(401, reason="a JupyterHub API token is required")
         self.user = user

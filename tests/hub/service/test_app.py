@@ -71,3 +71,39 @@ def test_reviewers_decide_on_the_web_surface(campus_api, workspace):
     assert httpx.post(f"{review}/approve", json={"reason": "mine"}, headers={"Authorization": "token tok-alice"}).status_code == 403
     assert httpx.post(f"{review}/approve", json={"reason": "ok"}, headers={"Authorization": "token tok-rita"}).json()["state"] == "in_review"
     assert httpx.post(f"{review}/approve", json={"reason": "ok"}, headers={"Authorization": "token tok-rob"}).json()["state"] == "released"
+
+
+def test_unreachable_hub_authenticates_nobody(egress_campus, egress_policy, tmp_path, monkeypatch):
+    """With the real HubAuth and no hub to ask, every request is refused (503), none served."""
+    import asyncio
+    import threading
+
+    from tornado.httpserver import HTTPServer
+    from tornado.ioloop import IOLoop
+    from tornado.netutil import bind_unix_socket
+
+    from hub.egress.service import ExportService
+    from hub.policy.server import free_port
+    from hub.service.app import hub_authenticator, make_app
+
+    monkeypatch.setenv("JUPYTERHUB_API_URL", f"http://127.0.0.1:{free_port()}/hub/api")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "service-token")
+    path, ready, state = tmp_path / "api.sock", threading.Event(), {}
+
+    def run():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        server = HTTPServer(make_app(ExportService(egress_campus.settings, policy=egress_policy), hub_authenticator(), web_surface=False))
+        server.add_socket(bind_unix_socket(str(path)))
+        state["loop"] = IOLoop.current()
+        ready.set()
+        state["loop"].start()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        with httpx.Client(transport=httpx.HTTPTransport(uds=str(path)), base_url="http://campus", headers={"Authorization": "token anything"}) as client:
+            assert client.get("/api/exports").status_code == 503
+    finally:
+        state["loop"].add_callback(state["loop"].stop)
+        thread.join(5)
