@@ -80,25 +80,6 @@ def hash_rows(frame: pd.DataFrame) -> np.ndarray:
 _WORD = re.compile(r"[0-9A-Za-z가-힣@+]+(?:[\-.][0-9A-Za-z가-힣@+]+)*")
 
 
-def text_candidates(text: str, max_join: int = 3) -> set[str]:
-    """Normalised candidate identifiers in free text: each word and runs of up to 3 words.
-
-    Runs catch identifiers written with spaces ("010 1234 5678", "김 민준"). Words are
-    normalised once each (separators vanish, so a run's normal form is the concatenation).
-    """
-    cache: dict[str, str] = {}
-    words = []
-    for word in _WORD.findall(text):
-        norm = cache.get(word)
-        if norm is None:
-            norm = cache[word] = normalize_text(word)
-        words.append(norm)
-    out: set[str] = set(words)
-    for width in range(2, max_join + 1):
-        out.update("".join(words[start : start + width]) for start in range(0, len(words) - width + 1))
-    return out
-
-
 # Words that may be one group of an identifier written with spaces: digit groups of
 # up to 8 digits ("010 1234 5678", "900101 1234567") or one or two Hangul syllables ("김 민준").
 _GROUP = r"^(?:\d{1,8}|[가-힣]{1,2})$"

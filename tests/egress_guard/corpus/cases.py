@@ -13,12 +13,12 @@ import base64
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from tests.egress_guard.corpus.workspace import FORMATS, Workspace, chart, csv, dumps, html_output, notebook, png_output, stream_output
+from tests.egress_guard.corpus.workspace import FORMATS, Workspace, chart, csv, html_output, notebook, png_output, stream_output
 
 
 @dataclass

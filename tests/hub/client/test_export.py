@@ -3,7 +3,6 @@ the workspace socket to the campus API."""
 
 from __future__ import annotations
 
-import os
 
 import pandas as pd
 import pytest
