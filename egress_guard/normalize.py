@@ -91,7 +91,8 @@ def candidates_by_value(values: list[str], max_join: int = 3) -> tuple[pd.Series
     Every word is a candidate; runs of up to `max_join` adjacent groups (see _GROUP) are
     too. Vectorised: words are found per text by pandas, normalised once per distinct word.
     """
-    words = pd.Series(values, dtype=object).str.findall(_WORD.pattern).explode().dropna()
+    # NFKC first, so full-width digits and decomposed Hangul become words at all.
+    words = pd.Series(values, dtype=object).str.normalize("NFKC").str.findall(_WORD.pattern).explode().dropna()
     if words.empty:
         return pd.Series([], dtype=object), np.empty(0, dtype=np.int64)
     owners = words.index.to_numpy()

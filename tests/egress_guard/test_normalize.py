@@ -34,7 +34,7 @@ def test_different_identifiers_stay_different(a, b):
 
 
 def test_candidates_find_identifiers_inside_sentences_with_their_value():
-    candidates, owners = candidates_by_value(["no id here", "call 010 1234 5678 today", "고객 김 민준 님"])
+    candidates, owners = candidates_by_value(["no id here", "call 010 1234 5678 today", "고객 김 민준 님", "주민번호 ９００１０１－１２３４５６７"])
     found = dict(zip(candidates, owners, strict=True))
-    assert found["01012345678"] == 1 and found["김민준"] == 2
+    assert found["01012345678"] == 1 and found["김민준"] == 2 and found["9001011234567"] == 3
     assert "noidhere" not in found  # only digit groups and short Hangul runs are joined
