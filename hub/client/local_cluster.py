@@ -23,6 +23,9 @@ from campus.errors import CampusClusterError
 
 # The kernel (and DuckDB inside it) keeps the rest of the workspace memory.
 CLUSTER_MEMORY_SHARE = 0.6
+# A worker process holds about 200-250 MB once pandas and pyarrow are loaded, and Dask
+# pauses it at 80 % of its limit: below this it would sit paused, never finishing.
+MIN_WORKER_MEMORY = 400_000_000
 
 _client: Client | None = None
 _lock = threading.Lock()
@@ -38,10 +41,18 @@ def sizing(n_workers: int | None = None, memory_per_worker: int | str | None = N
     workers = n_workers or workspace.cpus() or os.cpu_count() or 1
     if workers < 1:
         raise CampusClusterError(f"n_workers must be at least 1, not {workers}")
-    if memory_per_worker is None:
-        limit = workspace.memory_limit()
-        memory_per_worker = int(limit * CLUSTER_MEMORY_SHARE / workers) if limit else "auto"
-    return workers, memory_per_worker
+    limit = workspace.memory_limit()
+    if memory_per_worker is None and limit:
+        share = int(limit * CLUSTER_MEMORY_SHARE)
+        if share < MIN_WORKER_MEMORY:
+            raise CampusClusterError(
+                f"this workspace's memory ({limit / 1e9:.1f} GB) is too small for Dask workers "
+                f"(each needs {MIN_WORKER_MEMORY / 1e6:.0f} MB): use campus.sql, which works within it"
+            )
+        if n_workers is None:
+            workers = min(workers, share // MIN_WORKER_MEMORY)  # fewer, viable workers
+        memory_per_worker = share // workers
+    return workers, memory_per_worker if memory_per_worker is not None else "auto"
 
 
 def cluster(n_workers: int | None = None, memory_per_worker: int | str | None = None) -> Client:

@@ -21,6 +21,9 @@ from campus.errors import CampusClusterError
     ({"CAMPUS_CPUS": "2", "CAMPUS_MEM_LIMIT": "4G"}, {"n_workers": 4}, (4, 600_000_000)),
     ({"CAMPUS_CPUS": "2"}, {}, (2, "auto")),
     ({"CAMPUS_CPUS": "2", "CAMPUS_MEM_LIMIT": "4G"}, {"memory_per_worker": "1GB"}, (2, "1GB")),
+    # too little memory for one worker per CPU: fewer workers, each viable
+    ({"CAMPUS_CPUS": "4", "CAMPUS_MEM_LIMIT": "2G"}, {}, (3, 400_000_000)),
+    ({"CAMPUS_CPUS": "4", "CAMPUS_MEM_LIMIT": "1G"}, {}, (1, 600_000_000)),
 ])
 def test_sizing(workspace, monkeypatch, env, arguments, expected):
     for name, value in env.items():
@@ -36,6 +39,12 @@ def test_bad_limits(workspace, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=message):
         local_cluster.sizing()
+
+
+def test_too_little_memory_for_any_worker(workspace, monkeypatch):
+    monkeypatch.setenv("CAMPUS_MEM_LIMIT", "512M")
+    with pytest.raises(CampusClusterError, match=r"memory \(0.5 GB\) is too small for Dask workers"):
+        campus.cluster()
 
 
 def test_negative_workers(workspace):
@@ -83,8 +92,8 @@ def _write_big_dataset(root, *, copies: int, rows: int) -> None:
 
 @pytest.mark.slow
 def test_aggregation_larger_than_memory_completes(workspace, monkeypatch):
-    # 80 M rows = 1.9 GB in memory, over two workers of 420 MB (60 % of 1.4 GB) each.
-    copies, rows = 20, 4_000_000
+    # 72 M rows = 1.7 GB in memory, over two workers of 420 MB (60 % of 1.4 GB) each.
+    copies, rows = 18, 4_000_000
     _write_big_dataset(workspace, copies=copies, rows=rows)
     monkeypatch.setenv("CAMPUS_CPUS", "2")
     monkeypatch.setenv("CAMPUS_MEM_LIMIT", "1.4G")
@@ -92,6 +101,7 @@ def test_aggregation_larger_than_memory_completes(workspace, monkeypatch):
     client = campus.cluster()
     memory = sum(worker["memory_limit"] for worker in client.scheduler_info()["workers"].values())
     assert copies * rows * 24 > 2 * memory
-    result = campus.dask("big").groupby("key").agg({"a": "sum", "b": "count"}).compute()
+    # A streaming reduction (split_out=1: a tree of partial sums, no shuffle) never holds the data.
+    result = campus.dask("big").groupby("key").agg({"a": "sum", "b": "count"}, split_out=1).compute()
     assert len(result) == 1000
     assert result["b"].sum() == copies * rows
