@@ -11,7 +11,7 @@ STAMPS := .campus/stamps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: sandbox (bubblewrap), bridge (socat), PostgreSQL, a real browser for UI tests.
-DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver ca-certificates
+DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver ca-certificates etcd-server
 # Installed from Debian only when the command is missing: a machine may already have Node.js
 # from another source, and Debian's npm would conflict with it.
 DEBIAN_FOR_COMMANDS := node:nodejs npm:npm
@@ -70,7 +70,7 @@ $(CHP): tools/node/package.json tools/node/package-lock.json
 	touch $@
 
 # Pinned tools built from their official Go modules (see tools/go.mod).
-tools: $(BIN)/opa $(BIN)/helm
+tools: $(BIN)/opa $(BIN)/helm $(BIN)/kube-apiserver
 go-version:
 	@command -v go >/dev/null || { echo "error: Go >= $(GO_MIN) is needed to build opa and helm (https://go.dev/dl/)" >&2; exit 2; }
 	@printf '%s\n' "$(GO_MIN)" "$$(go env GOVERSION | sed 's/^go//')" | sort -V -C || { echo "error: Go >= $(GO_MIN) is needed, found $$(go env GOVERSION)" >&2; exit 2; }
@@ -78,6 +78,10 @@ $(BIN)/opa: tools/go.mod tools/go.sum | go-version
 	cd tools && go build -o ../$(BIN)/opa github.com/open-policy-agent/opa
 $(BIN)/helm: tools/go.mod tools/go.sum | go-version
 	cd tools && go build -o ../$(BIN)/helm helm.sh/helm/v3/cmd/helm
+# A real Kubernetes API server for the chart tests (tests/helm/test_apiserver.py), built from
+# the Kubernetes Go modules (tools/kube/go.mod; ~10 min on 2 cores), run on Debian's etcd.
+$(BIN)/kube-apiserver: tools/kube/go.mod tools/kube/go.sum | go-version
+	cd tools/kube && go build -o ../../$(BIN)/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 
 clean:
 	rm -rf .campus $(VENV)
