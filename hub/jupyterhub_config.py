@@ -11,6 +11,8 @@ spawner starts bwrap privileged and switches each workspace to its own unprivile
 | CAMPUS_PROXY_API_PORT  | 8001       | the proxy's REST API (loopback only)        |
 | CAMPUS_MEM_LIMIT       | 4G         | memory per workspace                        |
 | CAMPUS_CPU_LIMIT       | 1.0        | CPUs per workspace                          |
+| CAMPUS_API             | 1          | run the campus API service (0: do not)       |
+| CAMPUS_API_PORT        | 10101      | the campus API's loopback port              |
 | CAMPUS_CONSOLE         | 1          | run the campus console service (0: do not)  |
 | CAMPUS_CONSOLE_PORT    | 10102      | the console's loopback port                 |
 
@@ -76,6 +78,13 @@ c.Spawner.http_timeout = 30
 # The workspace sees only the campus variables the spawner sets, never the hub's environment.
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.JupyterHub.shutdown_on_logout = False
+
+# --- campus API (export requests): a hub-managed service at /services/campus/ and on ----
+# $CAMPUS_HOME/run/api.sock, the only way out of a workspace.
+if os.environ.get("CAMPUS_API", "1") == "1":
+    from hub.service.hubconfig import configure_api
+
+    configure_api(c)
 
 # --- campus console (catalog, review, audit): a hub-managed service at /services/console/ ----
 if os.environ.get("CAMPUS_CONSOLE", "1") == "1":

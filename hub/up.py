@@ -4,8 +4,7 @@ Order of start, each step waiting until the previous one answers:
 1. the database is migrated to the newest schema;
 2. OPA (hub.policy.server.OpaServer) serving policies/, then the catalog pushed to it, so
    the first spawn already gets a decision from the current catalog;
-3. the campus API service (export requests, on $CAMPUS_HOME/run/api.sock), when installed;
-4. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy and the
+3. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy and the
    campus console service itself, until the proxy answers /hub/health.
 
 Stop in reverse order. JupyterHub stops every workspace sandbox and the proxy on SIGTERM
@@ -19,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -44,18 +43,6 @@ def push_catalog(settings: CampusSettings) -> None:
         push(settings.opa_url, policy_data(session))
 
 
-def _start_api_service(settings: CampusSettings, env: dict[str, str], log: Path) -> subprocess.Popen | None:
-    """Start the campus API service if this checkout has it (hub/service)."""
-    try:
-        import hub.service  # noqa: F401
-    except ImportError:
-        return None
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "hub.service"], env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
 @dataclass
 class Campus:
     """The running parts of one campus; `start()` then `stop()` (also as a context manager)."""
@@ -67,9 +54,8 @@ class Campus:
     opa_port: int = 8181
     console_port: int = 10102
     start_api: bool = True
-    extra_config: list[Path] = field(default_factory=list)
+    api_port: int | None = None  # None: a free loopback port, chosen at start
     opa: object | None = None
-    api: subprocess.Popen | None = None
     hub: subprocess.Popen | None = None
 
     @property
@@ -88,6 +74,8 @@ class Campus:
             CAMPUS_HUB_PORT=str(self.port),
             CAMPUS_PROXY_API_PORT=str(self.proxy_api_port),
             CAMPUS_CONSOLE_PORT=str(self.console_port),
+            CAMPUS_API="1" if self.start_api else "0",
+            CAMPUS_API_PORT=str(self.api_port),
             PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
         )
         return env
@@ -104,12 +92,14 @@ class Campus:
         try:
             self.opa = OpaServer(settings=self.settings, port=self.opa_port).start()
             push_catalog(self.settings)
+            if self.api_port is None:
+                from hub.policy.server import free_port
+
+                self.api_port = free_port()
+            # The hub runs the campus API as a managed service (hub/service/hubconfig.py), so
+            # that it gets its own API token to resolve the tokens of workspace kernels.
             env = self.env()
-            if self.start_api:
-                self.api = _start_api_service(self.settings, env, self.settings.run_dir / "api.log")
             command = [sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)]
-            for extra in self.extra_config:
-                command += ["-f", str(extra)]
             with open(self.settings.run_dir / "hub.log", "ab") as log:
                 self.hub = subprocess.Popen(
                     command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -134,16 +124,16 @@ class Campus:
         raise CampusUpError(f"JupyterHub did not answer at {self.url} within {timeout:.0f} s; see {self.settings.run_dir / 'hub.log'}")
 
     def stop(self) -> None:
-        """Stop hub (and with it proxy and workspaces), API service and OPA, in that order."""
-        for process in (self.hub, self.api):
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(5)
-        self.hub = self.api = None
+        """Stop the hub (and with it the proxy, the campus services and the workspaces), then OPA."""
+        process = self.hub
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+        self.hub = None
         if self.opa is not None:
             self.opa.stop()
             self.opa = None

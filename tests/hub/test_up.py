@@ -64,4 +64,4 @@ def test_campus_up_refuses_clashing_ports():
         [CAMPUS, "up", "--port", "9000", "--opa-port", "9000"], capture_output=True, text=True
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["error: --port, --proxy-api-port, --opa-port and --console-port must differ"]
+    assert result.stderr.strip().splitlines() == ["error: --port, --proxy-api-port, --opa-port, --console-port and --api-port must differ"]

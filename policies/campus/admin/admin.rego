@@ -108,6 +108,24 @@ deny contains msg if {
 	msg := sprintf("review: %s has already reviewed export request %v", [input.actor, object.get(input.request, "id", null)])
 }
 
+# A grant may not give a project a dataset above its tier: the access policy would refuse
+# to mount it anyway, but a steward should learn that when granting, not at spawn time.
+deny contains msg if {
+	input.action == "project.grant"
+	data.campus.access.tier_rank[input.dataset.tier] > data.campus.access.tier_rank[input.project.max_tier]
+	msg := sprintf("project.grant: dataset %v is %v, above the max tier %v of project %v", [input.dataset.name, input.dataset.tier, input.project.max_tier, input.project.name])
+}
+
+deny contains "project.grant: the tiers of the dataset and of the project are needed" if {
+	input.action == "project.grant"
+	not grant_tiers_known
+}
+
+grant_tiers_known if {
+	data.campus.access.tier_rank[input.dataset.tier] >= 0
+	data.campus.access.tier_rank[input.project.max_tier] >= 0
+}
+
 # METADATA
 # title: Has the export request enough distinct approvals to be released?
 # description: |

@@ -25,16 +25,25 @@ decide(request_input) := d if {
 
 steward_actions := ["dataset.register", "dataset.update", "project.create", "project.add_member", "project.grant", "project.revoke"]
 
+grant_context := {"project": {"name": "p", "max_tier": "restricted"}, "dataset": {"name": "card_spending", "tier": "restricted"}}
+
 test_steward_actions_need_a_steward if {
 	every action in steward_actions {
-		decide({"action": action, "actor": "sam"}).allow
-		not decide({"action": action, "actor": "alice"}).allow
-		not decide({"action": action, "actor": "rita"}).allow
+		decide(object.union(grant_context, {"action": action, "actor": "sam"})).allow
+		not decide(object.union(grant_context, {"action": action, "actor": "alice"})).allow
+		not decide(object.union(grant_context, {"action": action, "actor": "rita"})).allow
 	}
 }
 
+test_grant_above_the_project_tier_refused if {
+	low := {"action": "project.grant", "actor": "sam", "project": {"name": "p", "max_tier": "internal"}, "dataset": {"name": "card_spending", "tier": "restricted"}}
+	decide(low).reasons == ["project.grant: dataset card_spending is restricted, above the max tier internal of project p"]
+	decide(object.union(low, {"dataset": {"name": "air", "tier": "public"}})).allow
+	decide({"action": "project.grant", "actor": "sam"}).reasons == ["project.grant: the tiers of the dataset and of the project are needed"]
+}
+
 test_refusal_names_the_role if {
-	decide({"action": "project.grant", "actor": "alice"}).reasons == ["alice may not project.grant: it needs the role steward"]
+	decide(object.union(grant_context, {"action": "project.grant", "actor": "alice"})).reasons == ["alice may not project.grant: it needs the role steward"]
 }
 
 test_policy_view_for_stewards_and_reviewers if {

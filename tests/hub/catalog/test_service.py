@@ -232,3 +232,14 @@ def test_audit_verify_cli_detects_a_direct_edit(campus):
         connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))
     result = cli("audit", "verify")
     assert result.exit_code == 1 and "broken at event 1" in result.output
+
+
+def test_grant_above_the_project_tier_is_refused(campus, demo_source, tmp_path):
+    """A restricted dataset cannot be granted to an internal project (campus.admin decides)."""
+    cli("dataset", "register", str(copy_dataset(demo_source, "card_spending", tmp_path)), "--as", "sam")
+    cli("project", "create", "open-data", "--max-tier", "internal", "--as", "sam")
+    before = snapshot(campus)
+    result = cli("project", "grant", "open-data", "card_spending", "--expires", "2099-01-01", "--as", "sam")
+    assert result.exit_code == 2
+    assert "above the max tier internal" in result.output
+    assert snapshot(campus) == before

@@ -137,7 +137,20 @@ EXPORT = {"id": "r1", "user": "alice", "project": "mobility", "datasets": ["bike
 @pytest.mark.parametrize("action", STEWARD_ACTIONS)
 @pytest.mark.parametrize(("actor", "allowed"), [("sam", True), ("alice", False), ("rita", False), ("nobody", False)])
 def test_steward_actions(client: PolicyClient, action, actor, allowed):
-    assert client.admin(action, actor, project={"name": "mobility"}).allow is allowed
+    context = {"project": {"name": "mobility", "max_tier": "confidential"}, "dataset": {"name": "bike_trips", "tier": "internal"}}
+    assert client.admin(action, actor, **context).allow is allowed
+
+
+@pytest.mark.parametrize(
+    ("dataset_tier", "project_tier", "allow"),
+    [("internal", "confidential", True), ("confidential", "confidential", True), ("restricted", "confidential", False), (None, "confidential", False)],
+)
+def test_grant_respects_the_project_tier(client: PolicyClient, dataset_tier, project_tier, allow):
+    dataset = {"name": "bike_trips"} | ({"tier": dataset_tier} if dataset_tier else {})
+    decision = client.admin("project.grant", "sam", project={"name": "mobility", "max_tier": project_tier}, dataset=dataset)
+    assert decision.allow is allow
+    if not allow:
+        assert decision.reasons and decision.reasons[0].startswith("project.grant:")
 
 
 @pytest.mark.parametrize(
@@ -147,7 +160,7 @@ def test_steward_actions(client: PolicyClient, action, actor, allowed):
         ("policy.view", "rita", {}, True, []),
         ("policy.view", "alice", {}, False, ["alice may not policy.view: it needs the role reviewer or steward"]),
         ("dataset.delete", "sam", {}, False, ["unknown action dataset.delete"]),
-        ("project.grant", "alice", {}, False, ["alice may not project.grant: it needs the role steward"]),
+        ("project.grant", "alice", {"project": {"name": "p", "max_tier": "restricted"}, "dataset": {"name": "d", "tier": "public"}}, False, ["alice may not project.grant: it needs the role steward"]),
         ("export.approve", "rita", {"request": EXPORT}, True, []),
         ("export.reject", "rita", {"request": EXPORT}, True, []),
         ("export.approve", "sam", {"request": EXPORT}, False, ["sam may not export.approve: it needs the role reviewer"]),
