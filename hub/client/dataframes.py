@@ -12,7 +12,7 @@ import dask.dataframe as dd
 import pyarrow.parquet as pq
 
 from campus import catalog, provenance
-from campus.errors import CampusQueryError
+from campus.errors import CampusClusterError, CampusQueryError
 from campus.local_cluster import sizing
 
 # A worker should hold several partitions at once, each a few times its on-disk size once
@@ -23,7 +23,10 @@ MIN_BLOCKSIZE = 8 * 1024 * 1024
 
 def default_blocksize() -> int | None:
     """Partition size for read_parquet, from the workspace limits; None keeps Dask's default."""
-    _, memory = sizing()
+    try:
+        _, memory = sizing()
+    except CampusClusterError:  # too small for workers: Dask runs in the kernel, in small bites
+        return MIN_BLOCKSIZE
     if not isinstance(memory, int):
         return None
     return max(MIN_BLOCKSIZE, memory // PARTITIONS_PER_WORKER_MEMORY)
