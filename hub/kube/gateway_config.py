@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hub.errors import PolicyUnavailable
-from hub.kube.hub_config import KubeConfigError, service_address
+from hub.kube.hub_config import require_env, service_address
 from hub.kube.pod import WORKSPACE_LABEL, dataset_mounts, restricted_container_security_context
 
 SERVICE_NAME = "dask-gateway"
@@ -109,9 +109,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     cluster = gateway["cluster"]
     services = values["services"]
     nameserver = service_address(environ, services["dns"]).split(":")[0]
-    opa_url = environ.get("CAMPUS_OPA_URL")
-    if not opa_url:
-        raise KubeConfigError("environment variable CAMPUS_OPA_URL is not set")
+    opa_url = require_env(environ, "CAMPUS_OPA_URL")
 
     c.DaskGateway.backend_class = "dask_gateway_server.backends.kubernetes.KubeBackend"
     c.DaskGateway.authenticator_class = "dask_gateway_server.auth.JupyterHubAuthenticator"

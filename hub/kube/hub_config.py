@@ -39,7 +39,8 @@ def service_address(environ: Mapping[str, str], service: str, port_name: str | N
     return f"{host}:{port}"
 
 
-def _require(environ: Mapping[str, str], name: str) -> str:
+def require_env(environ: Mapping[str, str], name: str) -> str:
+    """The value of environment variable `name`; KubeConfigError if unset or empty."""
     value = environ.get(name)
     if not value:
         raise KubeConfigError(f"environment variable {name} is not set")
@@ -55,7 +56,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     hub_ip_url = f"http://{service_address(environ, services['hub'])}"
     api_ip_url = f"http://{service_address(environ, services['api'])}"
 
-    c.JupyterHub.db_url = _require(environ, "CAMPUS_HUB_DB_URL")
+    c.JupyterHub.db_url = require_env(environ, "CAMPUS_HUB_DB_URL")
     c.JupyterHub.hub_bind_url = f"http://:{HUB_PORT}"
     # IMPORTANT: the address workspaces (and the proxy) use to reach the hub: an IP.
     c.JupyterHub.hub_connect_url = hub_ip_url
@@ -89,7 +90,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     c.KubeSpawner.storage_access_modes = ["ReadWriteOnce"]
     if ws["home"].get("storageClass"):
         c.KubeSpawner.storage_class = ws["home"]["storageClass"]
-    c.CampusKubeSpawner.opa_url = _require(environ, "CAMPUS_OPA_URL")
+    c.CampusKubeSpawner.opa_url = require_env(environ, "CAMPUS_OPA_URL")
     c.CampusKubeSpawner.dataset_claims = dict(ws["datasetClaims"])
     c.CampusKubeSpawner.campus_api_url = api_ip_url
     c.CampusKubeSpawner.workspace_uid = ws["uid"]
@@ -98,7 +99,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
 
     # The campus API is a hub service; users reach it through the proxy at /services/campus/.
     hub_services = [
-        {"name": "campus", "url": api_ip_url, "api_token": _require(environ, "CAMPUS_API_TOKEN")}
+        {"name": "campus", "url": api_ip_url, "api_token": require_env(environ, "CAMPUS_API_TOKEN")}
     ]
     user_scopes = ["self", "access:services!service=campus"]
     if services.get("gateway"):
@@ -113,7 +114,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
             {
                 "name": GATEWAY_SERVICE,
                 "url": f"http://{web}",
-                "api_token": _require(environ, "CAMPUS_GATEWAY_TOKEN"),
+                "api_token": require_env(environ, "CAMPUS_GATEWAY_TOKEN"),
             }
         )
         user_scopes.append(f"access:services!service={GATEWAY_SERVICE}")

@@ -16,7 +16,7 @@ from traitlets.config import Config
 
 from hub.kube.hub_config import apply
 
-from .conftest import CHART, KUBE_VERSION, VALUES_FULL, helm, render, tool
+from .conftest import CHART, KUBE_VERSION, VALUES_FULL, helm, tool
 
 
 def by_kind(objects, kind):

@@ -28,11 +28,6 @@ campus.<component>.fullname.
 {{- define "campus.gateway.controller.fullname" -}}{{ include "campus.fullname" . }}-gateway-controller{{- end }}
 {{- define "campus.workspaces.namespace" -}}{{ .Values.workspaces.namespace }}{{- end }}
 
-{{/* Environment-variable form of a Service name: what Kubernetes service links use. */}}
-{{- define "campus.serviceEnv" -}}
-{{- . | upper | replace "-" "_" }}
-{{- end }}
-
 {{- define "campus.labels" -}}
 app.kubernetes.io/name: {{ include "campus.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}

@@ -26,7 +26,6 @@ VALUES = {
         "gateway": "",
         "gatewayProxy": "",
     },
-    "apiPort": 8000,
     "workspaces": {
         "namespace": "campus-workspaces",
         "image": "registry.campus.example/campus/workspace:0.1.0",
