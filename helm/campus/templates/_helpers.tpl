@@ -164,7 +164,7 @@ bundle manifest, as "<configmap key>: <path in the bundle>". ConfigMap keys cann
 
 {{/* The campus API's command line (hub image). */}}
 {{- define "campus.api.command" -}}
-["campus", "api", "serve", "--host", "0.0.0.0", "--port", "{{ .Values.api.port }}"]
+["python", "-m", "hub.service"]
 {{- end }}
 
 {{- define "campus.dns.fullname" -}}{{ include "campus.fullname" . }}-dask-dns{{- end }}
