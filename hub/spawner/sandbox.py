@@ -115,11 +115,13 @@ def bwrap_argv(
         a._dirs.add(link)
     for name in ETC_FILES:
         a.mount("--ro-bind", f"{etc_dir}/{name}", f"/etc/{name}")
+    # The private /tmp comes before the runtime binds: a campus checked out under /tmp (as a
+    # CI clone may be) must stay visible inside, not be hidden by the fresh tmpfs.
+    a.args += ["--size", str(tmp_size), "--perms", "1777", "--tmpfs", "/tmp"]
+    a._dirs.add("/tmp")
     for path in runtime_paths:
         a.mount("--ro-bind", path, path)
     a.mount("--ro-bind", config_dir, CONFIG_DIR)
-    a.args += ["--size", str(tmp_size), "--perms", "1777", "--tmpfs", "/tmp"]
-    a._dirs.add("/tmp")
     a.mount("--bind", home, f"/home/{user}")
     a.dir(DATA_DIR)
     for name in sorted(datasets):

@@ -33,9 +33,9 @@ def test_golden_command_line():
         "--ro-bind", "/c/run/ws/alice/etc/passwd", "/etc/passwd",
         "--ro-bind", "/c/run/ws/alice/etc/group", "/etc/group",
         "--ro-bind", "/c/run/ws/alice/etc/hosts", "/etc/hosts",
+        "--size", "1024", "--perms", "1777", "--tmpfs", "/tmp",
         "--perms", "0755", "--dir", "/opt", "--ro-bind", "/opt/venv", "/opt/venv",
         "--perms", "0755", "--dir", "/etc/campus", "--ro-bind", "/c/run/ws/alice/config", "/etc/campus/jupyter",
-        "--size", "1024", "--perms", "1777", "--tmpfs", "/tmp",
         "--perms", "0755", "--dir", "/home", "--bind", "/c/homes/alice", "/home/alice",
         "--perms", "0755", "--dir", "/data",
         "--ro-bind", "/c/data/card_spending", "/data/card_spending",
@@ -55,6 +55,12 @@ def test_golden_command_line():
 )
 def test_never_shares_what_it_must_not(forbidden):
     assert forbidden not in " ".join(build())
+
+
+def test_runtime_under_tmp_stays_visible():
+    """A checkout under /tmp (a CI clone) is bound after the private /tmp, not hidden by it."""
+    argv = build(runtime_paths=["/tmp/ci/.venv"])
+    assert argv.index("/tmp/ci/.venv") > argv.index("--tmpfs")
 
 
 def test_datasets_are_read_only_and_only_the_granted_ones():
