@@ -35,8 +35,6 @@ def demo(
     for user in DEMO_USERS:
         typer.echo(f"  {user.name:<6} {user.display_name}")
     # Hand over to `campus up` itself, with its defaults, so both start the same campus.
-    from hub.cli.main import app
     from hub.cli.up import up
 
-    defaults = {param.name: param.default for param in typer.main.get_command(app).commands["up"].params}
-    up(**(defaults | {"port": port}))
+    up(port=port)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import Annotated
 
 import typer
 
@@ -13,12 +14,12 @@ from hub.settings import get_settings
 
 @reports_errors
 def up(
-    ip: str = typer.Option("127.0.0.1", help="Address browsers connect to (the proxy's)."),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port browsers connect to."),
-    proxy_api_port: int = typer.Option(8001, min=1, max=65535, help="The proxy's REST API port (loopback)."),
-    opa_port: int = typer.Option(8181, min=1, max=65535, help="The OPA server's port (loopback)."),
-    console_port: int = typer.Option(10102, min=1, max=65535, help="The campus console's port (loopback)."),
-    api_port: int = typer.Option(10101, min=1, max=65535, help="The campus API's port (loopback)."),
+    ip: Annotated[str, typer.Option(help="Address browsers connect to (the proxy's).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port browsers connect to.")] = 8000,
+    proxy_api_port: Annotated[int, typer.Option(min=1, max=65535, help="The proxy's REST API port (loopback).")] = 8001,
+    opa_port: Annotated[int, typer.Option(min=1, max=65535, help="The OPA server's port (loopback).")] = 8181,
+    console_port: Annotated[int, typer.Option(min=1, max=65535, help="The campus console's port (loopback).")] = 10102,
+    api_port: Annotated[int, typer.Option(min=1, max=65535, help="The campus API's port (loopback).")] = 10101,
 ) -> None:
     """Start the campus on this machine and keep it running until Ctrl-C."""
     from hub.up import Campus
