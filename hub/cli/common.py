@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -48,7 +47,3 @@ def actor_option() -> Any:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def is_tty() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("CAMPUS_NO_COLOR")
