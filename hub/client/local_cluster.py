@@ -2,8 +2,9 @@
 
 The workers are processes of the workspace itself, listening on loopback only: a
 sandboxed workspace has no other network, and none is needed. The dashboard is reached
-the way every other workspace web page is, through jupyter-server-proxy under the
-server's own prefix (`/user/NAME/proxy/PORT/status`), never through a new route.
+the way every other workspace web page is, under the server's own prefix
+(`/user/NAME/proxy/PORT/status`), never through a new route: the server's dashboard
+proxy (hub/singleuser/dashboard_proxy.py) passes the dashboard's routes and nothing else.
 
 Sizing: one single-threaded worker process per CPU of the workspace, sharing
 CLUSTER_MEMORY_SHARE of its memory limit; what a worker cannot hold it spills to the

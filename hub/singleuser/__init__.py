@@ -2,5 +2,7 @@
 
 `files.write_config()` writes one workspace's root-owned configuration folder (bound
 read-only into the sandbox at /etc/campus/jupyter); `server_config.apply()` is what its
-jupyter_server_config.py runs; `authorizer.CampusAuthorizer` refuses download routes.
+jupyter_server_config.py runs; `authorizer.CampusAuthorizer` refuses download routes;
+`dashboard_proxy` is the server extension that proxies the Dask dashboard, and only it
+(`dashboard_routes` says which requests pass, `dashboard_filter` which answers).
 """

@@ -9,8 +9,9 @@ subclass then refuses, with 403, whatever would carry data out of the workspace 
 | /view/…                                 | renders a file from /files in the browser          |
 | /nbconvert/…, /api/nbconvert            | "Download as" / "Export notebook as" any format    |
 | /directories/…, /api/archive…           | archive (zip/tar) download of a folder             |
-| /proxy/…, /server-proxy/…               | jupyter-server-proxy: a web server started in the  |
-|                                         | workspace would serve files to the browser          |
+| /proxy/… except a Dask dashboard read   | a web server started in the workspace would serve  |
+| (dashboard_routes.py), /server-proxy/…  | files to the browser; answers that pass are        |
+|                                         | filtered too (dashboard_filter.py)                 |
 | contents API read with format=base64    | a file's raw bytes (any binary: parquet, zip, xlsx)|
 | contents API read with content of a file| unless it is a notebook or an allow-listed text     |
 | whose type is not editable here         | type the editor needs (.py, .sql, .md, …)          |
@@ -31,7 +32,9 @@ from urllib.parse import unquote
 from jupyterhub.singleuser.extension import JupyterHubAuthorizer
 from traitlets import List, Unicode
 
-BLOCKED_PREFIXES = ("files/", "view/", "nbconvert/", "api/nbconvert", "directories/", "api/archive", "proxy/", "server-proxy/")
+from hub.singleuser import dashboard_routes
+
+BLOCKED_PREFIXES = ("files/", "view/", "nbconvert/", "api/nbconvert", "directories/", "api/archive", "server-proxy/")
 
 
 class CampusAuthorizer(JupyterHubAuthorizer):
@@ -79,6 +82,11 @@ class CampusAuthorizer(JupyterHubAuthorizer):
                 return f"download route {prefix.rstrip('/')} is disabled"
         if handler.get_query_argument("download", None) not in (None, "0", "false"):
             return "download parameter"
+        if any(p == "proxy" or p.startswith("proxy/") for p in (path, normal)):
+            # Decided on the path as sent (decoded, not normalised): a dot segment or a
+            # doubled slash is simply not a dashboard route, and proxy/1/../../lab is not
+            # taken for the lab page.
+            return dashboard_routes.refusal(path, handler.request.method, handler.request.headers)
         if normal.startswith("api/contents") and handler.request.method == "GET":
             return self._contents_refusal(handler, normal[len("api/contents") :])
         return None

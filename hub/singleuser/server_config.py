@@ -16,8 +16,10 @@ def apply(c) -> None:
     c.ServerApp.sock_mode = "0600"
     # Refuse every route that hands a file to the browser (hub/singleuser/authorizer.py).
     c.ServerApp.authorizer_class = "hub.singleuser.authorizer.CampusAuthorizer"
-    # jupyter-server-proxy would let a web server started in the workspace serve files.
-    c.ServerApp.jpserver_extensions = {"jupyter_server_proxy": False}
+    # jupyter-server-proxy's own extension would proxy any path of any local web server
+    # (one started in the workspace would serve files); ours proxies only the Dask
+    # dashboard's routes, read-only, with its answers filtered (dashboard_proxy.py).
+    c.ServerApp.jpserver_extensions = {"jupyter_server_proxy": False, "hub.singleuser.dashboard_proxy": True}
     # Terminals are allowed: they run inside the sandbox like kernels do.
     c.ServerApp.terminals_enabled = True
     # Hidden files are neither listed nor served by the contents API.

@@ -14,7 +14,7 @@ from hub.singleuser.authorizer import CampusAuthorizer
 class FakeHandler:
     def __init__(self, url: str, root: str, method: str = "GET"):
         parts = urlsplit(url)
-        self.request = SimpleNamespace(path=parts.path, method=method)
+        self.request = SimpleNamespace(path=parts.path, method=method, headers={})
         self._args = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         self.base_url = "/user/alice/"
         self.contents_manager = SimpleNamespace(root_dir=root)
