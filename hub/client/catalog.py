@@ -2,10 +2,10 @@
 
 A granted dataset is mounted read-only at $CAMPUS_DATA_DIR/<name>/ with its data files and
 manifest.json (the manifest document of hub/catalog/manifest.py; a manifest.yaml as
-written by the demo-data generator is read too when there is no JSON). Optionally the spawner
-also writes $CAMPUS_CATALOG, a JSON file `{"datasets": ["name", ...]}` listing every
-registered dataset, so that a query on a dataset that exists but was not granted can say
-so instead of "unknown".
+written by the demo-data generator is read too when there is no JSON). The spawner also
+writes $CAMPUS_CATALOG, a JSON file `{"project": "...", "datasets": ["name", ...]}` naming
+the workspace's project and every registered dataset, so that a query on a dataset that
+exists but was not granted can say so instead of "unknown".
 
 A folder whose manifest is missing or invalid is skipped with a warning: one broken mount
 must not take the others down, and a dataset without a valid manifest has no column
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,16 +99,27 @@ def mounted() -> dict[str, MountedDataset]:
 
 
 @functools.cache
-def registered() -> frozenset[str] | None:
-    """Names of every dataset registered on the campus, or None when the workspace was not told."""
+def _campus_catalog() -> dict:
+    """The spawner's catalog.json, or {} when the workspace was not given one."""
     try:
         document = json.loads(workspace.catalog_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    names = document.get("datasets") if isinstance(document, dict) else None
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def registered() -> frozenset[str] | None:
+    """Names of every dataset registered on the campus, or None when the workspace was not told."""
+    names = _campus_catalog().get("datasets")
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         return None
     return frozenset(names)
+
+
+def project() -> str | None:
+    """The project this workspace works for (CAMPUS_PROJECT, else the spawner's catalog.json)."""
+    name = os.environ.get("CAMPUS_PROJECT") or _campus_catalog().get("project")
+    return name if isinstance(name, str) and name else None
 
 
 def why_unavailable(name: str) -> str:
@@ -115,7 +127,8 @@ def why_unavailable(name: str) -> str:
     available = ", ".join(sorted(mounted())) or "none"
     known = registered()
     if known is not None and name in known:
-        return f"dataset '{name}' is not granted to this project (ask a data steward for a grant); mounted here: {available}"
+        whose = f"project {project()}" if project() else "this workspace's project"
+        return f"{whose} has no grant for dataset '{name}' (ask a data steward for one); mounted here: {available}"
     if known is not None:
         return f"there is no dataset named '{name}' in the campus catalog; mounted here: {available}"
     return f"dataset '{name}' is not mounted in this workspace; mounted here: {available}"
@@ -166,4 +179,4 @@ def describe(name: str) -> pd.DataFrame:
 def reset() -> None:
     """Forget what was read (tests point CAMPUS_DATA_DIR somewhere new)."""
     mounted.cache_clear()
-    registered.cache_clear()
+    _campus_catalog.cache_clear()

@@ -27,6 +27,7 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
+from campus import catalog
 from campus.errors import CampusError
 
 DEFAULT_SOCKET = "/run/campus/api.sock"
@@ -121,7 +122,7 @@ def build_request(obj, *, name: str | None, reason: str, provenance: list[dict] 
         "files": [{"name": name, "content_base64": base64.b64encode(data).decode()}],
         "provenance": provenance if provenance is not None else default,
     }
-    project = project or os.environ.get("CAMPUS_PROJECT")
+    project = project or catalog.project()  # the workspace's project, set at spawn
     if project:
         body["project"] = project
     return body

@@ -86,11 +86,13 @@ def make_workspace_pod_overrides(
     tmp_size: str = "1Gi",
     gateway_address: str | None = None,
     gateway_proxy_address: str | None = None,
+    project: str | None = None,
 ) -> dict:
     """KubeSpawner trait values for one user's workspace pod.
 
     `datasets` maps each dataset OPA granted to the PersistentVolumeClaim that holds it;
-    pass an empty mapping to mount no data. `campus_api_url` and the gateway addresses
+    pass an empty mapping to mount no data. `project` is the project the workspace works
+    for (CAMPUS_PROJECT: its exports are requests of that project). `campus_api_url` and the gateway addresses
     are IP-based URLs (workspaces have no DNS). The result is assigned trait by trait to
     the spawner before the pod is built. Resource limits are required: a workspace
     without limits could starve the node it shares with others.
@@ -108,6 +110,8 @@ def make_workspace_pod_overrides(
         "CAMPUS_DATASETS": ",".join(sorted(datasets)),
         "CAMPUS_API_URL": campus_api_url,
     }
+    if project:
+        env["CAMPUS_PROJECT"] = project
     if gateway_address:
         # dask-gateway's client reads these; auth is the user's JupyterHub token.
         env["DASK_GATEWAY__ADDRESS"] = gateway_address

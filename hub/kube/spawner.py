@@ -1,7 +1,9 @@
 """KubeSpawner for the campus: ask OPA which datasets to mount, then build a locked pod.
 
-At every spawn the hub asks OPA (`PolicyClient(url).access(user)`) which datasets the
-user may mount, and hands the answer to the pure builder in hub/kube/pod.py. It fails
+At every spawn the hub settles the workspace's project (hub/spawner/project.py: the
+user's only one, or the one chosen on the spawn page), asks OPA
+(`PolicyClient(url).access(user, project=...)`) which datasets the user may mount, and
+hands the answer to the pure builder in hub/kube/pod.py. It fails
 closed: if OPA cannot be asked or answers with an error, the spawn is refused and no pod
 is created (a workspace without its data would only confuse; one with data OPA did not
 grant must never exist). A granted dataset the chart has no claim for is skipped with a
@@ -11,6 +13,7 @@ warning: it cannot be mounted, and nothing else may be mounted in its place.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 
 from kubespawner import KubeSpawner
@@ -19,6 +22,7 @@ from traitlets import Dict, Float, Integer, Unicode, default
 from hub.errors import PolicyUnavailable
 from hub.kube.pod import make_workspace_pod_overrides
 from hub.settings import get_settings
+from hub.spawner import project
 
 
 class CampusKubeSpawner(KubeSpawner):
@@ -94,18 +98,37 @@ class CampusKubeSpawner(KubeSpawner):
 
         return PolicyClient(self.opa_url)
 
+    @default("options_form")
+    def _default_options_form(self):
+        return _project_options_form
+
+    @default("options_from_form")
+    def _default_options_from_form(self):
+        return project.from_form
+
+    async def ask_policy(self, project_name: str | None):
+        """OPA's access decision for this user in `project_name` (None: all their projects)."""
+        client = self.make_policy_client()
+        ask = functools.partial(client.access, self.user.name, project=project_name)
+        decision = await asyncio.wait_for(asyncio.to_thread(ask), self.policy_timeout)
+        if inspect.isawaitable(decision):
+            decision = await asyncio.wait_for(decision, self.policy_timeout)
+        return decision
+
     async def granted_datasets(self) -> dict[str, str]:
-        """Datasets to mount for this user (name -> claim); raises PolicyUnavailable to refuse."""
+        """Datasets to mount for this user (name -> claim); raises PolicyUnavailable to refuse.
+
+        Also settles `self.project` (ProjectChoiceError when the user must choose one).
+        """
         name = self.user.name
+        wanted = project.requested(self.user_options)
         try:
-            client = self.make_policy_client()
-            decision = await asyncio.wait_for(asyncio.to_thread(client.access, name), self.policy_timeout)
-            if inspect.isawaitable(decision):
-                decision = await asyncio.wait_for(decision, self.policy_timeout)
+            decision = await self.ask_policy(wanted)
         except Exception as exc:  # any failure to get an answer is a refusal
             raise PolicyUnavailable(f"spawn of {name!r} refused: access policy could not be asked ({exc})") from exc
         if getattr(decision, "error", None):
             raise PolicyUnavailable(f"spawn of {name!r} refused: access policy error: {decision.error}")
+        self.project = project.choose(wanted, list(decision.projects))
         granted = {}
         for dataset in sorted(set(decision.allowed)):
             claim = self.dataset_claims.get(dataset)
@@ -120,6 +143,7 @@ class CampusKubeSpawner(KubeSpawner):
         overrides = make_workspace_pod_overrides(
             user=self.user.name,
             datasets=await self.granted_datasets(),
+            project=self.project,
             home_claim=self.pvc_name,
             campus_api_url=self.campus_api_url,
             uid=self.workspace_uid,
@@ -140,3 +164,12 @@ class CampusKubeSpawner(KubeSpawner):
         # takes effect at the next spawn.
         await self.apply_campus_overrides()
         return await super().start()
+
+
+async def _project_options_form(spawner: CampusKubeSpawner) -> str:
+    """The spawn page's project chooser; no form when the policy cannot be asked (start() refuses then)."""
+    try:
+        decision = await spawner.ask_policy(None)
+    except Exception:
+        return ""
+    return "" if getattr(decision, "error", None) else project.form(decision.projects)

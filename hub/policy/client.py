@@ -34,11 +34,17 @@ RELEASE = ("campus.admin", "release_ready")
 
 @dataclass(frozen=True)
 class AccessDecision:
-    """Datasets a user may have mounted now, and why others granted to them are refused."""
+    """Datasets a user may have mounted now, and why others granted to them are refused.
+
+    `projects` are the user's projects (a workspace works for one of them), `registered`
+    every dataset in the catalog (names only, to tell "not granted" from "no such dataset").
+    """
 
     allowed: list[str]
     refused: dict[str, str]
     error: str | None = None
+    projects: list[str] = field(default_factory=list)
+    registered: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class _Result(BaseModel):
 class _Access(_Result):
     allowed: list[StrictStr]
     refused: dict[StrictStr, StrictStr]
+    projects: list[StrictStr]
+    registered: list[StrictStr]
 
 
 class _Egress(_Result):
@@ -173,13 +181,21 @@ class PolicyClient:
 
     # ----- questions ------------------------------------------------------------------
 
-    def access(self, user: str, now: datetime | None = None) -> AccessDecision:
-        """Datasets `user` may have mounted at `now`; on any failure none, with `error` set."""
+    def access(self, user: str, now: datetime | None = None, project: str | None = None) -> AccessDecision:
+        """Datasets `user` may have mounted at `now` (in `project`, if given); on any failure none, with `error` set."""
+        question = {"user": user, "now": rfc3339(now)}
+        if project is not None:
+            question["project"] = project
         try:
-            result = self._query(ACCESS, {"user": user, "now": rfc3339(now)}, _Access)
+            result = self._query(ACCESS, question, _Access)
         except _Unavailable as why:
             return AccessDecision(allowed=[], refused={}, error=UNAVAILABLE + str(why))
-        return AccessDecision(allowed=list(result.allowed), refused=dict(result.refused))
+        return AccessDecision(
+            allowed=list(result.allowed),
+            refused=dict(result.refused),
+            projects=list(result.projects),
+            registered=list(result.registered),
+        )
 
     def egress_thresholds(self, datasets: list[str]) -> dict:
         """Strictest disclosure thresholds over `datasets`; raises PolicyUnavailable on failure."""

@@ -16,7 +16,8 @@ How the sandbox is entered, and why:
 - The filesystem starts empty (a tmpfs root). Host folders appear only where bound: system
   folders and the Python runtime read-only, the user's home read-write, each granted dataset
   read-only at /data/<name>, the workspace's run folder (server socket) read-write, the
-  hub's socket folder and the campus API socket. No host /home, /root, /proc, /dev, /tmp.
+  hub's socket folder, the campus API socket and the workspace's catalog.json (read-only).
+  No host /home, /root, /proc, /dev, /tmp.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ RUN_DIR = "/run/jupyter"
 SERVER_SOCKET = f"{RUN_DIR}/server.sock"
 HUB_DIR = "/run/jupyterhub"
 API_SOCKET = "/run/campus/api.sock"
+CATALOG_FILE = "/run/campus/catalog.json"
 CONFIG_DIR = "/etc/campus/jupyter"
 ETC_FILES = ("passwd", "group", "hosts")
 
@@ -81,10 +83,12 @@ def bwrap_argv(
     workspace_dir: str,
     etc_dir: str,
     config_dir: str,
+    catalog_file: str | None,
     hub_socket_dir: str,
     api_socket: str | None,
     tmp_size: int,
     command: Sequence[str],
+    shm_size: int = 64 * 1024 * 1024,
     system_dirs: Iterable[str] = SYSTEM_DIRS,
     usr_links: Mapping[str, str] = USR_LINKS,
     hostname: str = "workspace",
@@ -94,7 +98,8 @@ def bwrap_argv(
     `datasets` maps a granted dataset name to its host folder; `runtime_paths` are host
     folders the Python runtime needs (venv, base interpreter, the repo for editable
     installs), bound read-only at the same path. `etc_dir` holds generated passwd, group
-    and hosts files; `config_dir` the root-owned Jupyter configuration of this workspace.
+    and hosts files; `config_dir` the root-owned Jupyter configuration of this workspace;
+    `catalog_file` the workspace's root-owned catalog.json (project, registered datasets).
     """
     a = _Argv()
     a.args += [
@@ -108,6 +113,10 @@ def bwrap_argv(
         "--dev", "/dev",
     ]  # fmt: skip
     a._dirs.update({"/proc", "/dev"})
+    # POSIX semaphores and shared memory (multiprocessing locks, so Dask's worker nanny)
+    # live in /dev/shm: a private one, counted in the workspace's memory like /tmp.
+    a.args += ["--size", str(shm_size), "--perms", "1777", "--tmpfs", "/dev/shm"]
+    a._dirs.add("/dev/shm")
     for src in system_dirs:
         a.mount("--ro-bind-try", src, src)
     for link, target in usr_links.items():
@@ -128,6 +137,8 @@ def bwrap_argv(
         a.mount("--ro-bind", datasets[name], f"{DATA_DIR}/{name}")
     a.mount("--bind", workspace_dir, RUN_DIR)
     a.mount("--ro-bind", hub_socket_dir, HUB_DIR)
+    if catalog_file:
+        a.mount("--ro-bind", catalog_file, CATALOG_FILE)
     if api_socket:
         # -try: a campus without its API service still gets a workspace (exports then fail
         # with a clear error from the client instead of the spawn failing).

@@ -2,11 +2,14 @@
 
 The life of one workspace:
 
-1. ask OPA which datasets the user may mount now (`campus.access`); if OPA cannot answer,
-   refuse the spawn ("policy service unavailable") and audit the refusal (fail closed);
+1. settle the workspace's project (project.py: the user's only one, or the one chosen on
+   the spawn page) and ask OPA which datasets of that project the user may mount now
+   (`campus.access`); if OPA cannot answer, refuse the spawn ("policy service
+   unavailable") and audit the refusal (fail closed);
 2. prepare the host side: the persistent home ($CAMPUS_HOME/homes/<user>, owned by the
    workspace uid, mode 0700), a root-owned run folder with the generated passwd/hosts
-   files and the read-only Jupyter configuration, and a socket folder for the server;
+   files, the read-only Jupyter configuration and the workspace's catalog.json (its
+   project and the names of all registered datasets), and a socket folder for the server;
 3. create the workspace's cgroups (limits.py) and start bwrap (sandbox.py) with only the
    granted datasets bound read-only at /data/<name>;
 4. wait for the server's Unix socket, open a loopback bridge to it (bridge.py) and return
@@ -34,22 +37,37 @@ from traitlets import Any, Integer, List, Unicode, default
 
 from hub.errors import PolicyUnavailable
 from hub.settings import REPO_ROOT, get_settings
-from hub.spawner import limits, sandbox, workspace_files
+from hub.spawner import limits, project, sandbox, workspace_files
 from hub.spawner.bridge import UnixBridge
 
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 REFUSED_MESSAGE = "policy service unavailable"
 
 
-def policy_access(username: str):
-    """Ask OPA (through the campus policy client) what `username` may mount."""
+def policy_access(username: str, project_name: str | None = None):
+    """Ask OPA (through the campus policy client) what `username` may mount in `project_name`."""
     from hub.policy.client import PolicyClient
 
     client = PolicyClient(get_settings().opa_url)
     try:
-        return client.access(username)
+        return client.access(username, project=project_name)
     finally:
         client.close()
+
+
+async def project_options_form(spawner: "SandboxSpawner") -> str:
+    """The spawn page's project chooser (empty for a user in fewer than two projects).
+
+    If the policy cannot be asked the page shows no form; start() then asks again and
+    refuses with a clear message, so nothing is decided here.
+    """
+    try:
+        decision = await spawner.ask_policy(None)
+    except Exception:  # the refusal happens, audited, in start()
+        return ""
+    if getattr(decision, "error", None):
+        return ""
+    return project.form(decision.projects)
 
 
 def audit(event: str, actor: str, details: dict) -> None:
@@ -107,10 +125,23 @@ class SandboxSpawner(Spawner):
         # bind the repo's code only, never its state (.campus holds every home and dataset).
         return sorted(p for p in paths if not Path(p).is_relative_to("/usr"))
 
+    examples_dir = Unicode(
+        config=True,
+        help="""Folder of example notebooks copied into a user's home (as ~/examples) at their
+        first spawn; never again, so a user's edits or deletions stay. Default: the
+        repository's datasets/notebooks when it exists; empty disables.""",
+    )
+
+    @default("examples_dir")
+    def _default_examples_dir(self):
+        folder = REPO_ROOT / "datasets" / "notebooks"
+        return str(folder) if folder.is_dir() else ""
+
     access_decider = Any(
         policy_access,
         config=True,
-        help="""Callable(username) -> AccessDecision (allowed, refused, error), sync or async.
+        help="""Callable(username, project or None) -> AccessDecision (allowed, refused,
+        error, projects, registered), sync or async.
 
         Default: the campus PolicyClient asking OPA's `campus.access`. Security: any error or
         a decision with `error` set refuses the spawn (fail closed).""",
@@ -127,6 +158,14 @@ class SandboxSpawner(Spawner):
         config=True,
         help="Seconds to wait for the server's socket before the spawn fails. Default 30.",
     )
+
+    @default("options_form")
+    def _default_options_form(self):
+        return project_options_form
+
+    @default("options_from_form")
+    def _default_options_from_form(self):
+        return project.from_form
 
     @default("cmd")
     def _default_cmd(self):
@@ -157,6 +196,7 @@ class SandboxSpawner(Spawner):
         self.bridge: UnixBridge | None = None
         self.groups: limits.Cgroups | None = None
         self.mounted: list[str] = []
+        self.project: str | None = None
 
     # No state to save or reload: a sandbox never outlives its hub (--die-with-parent), so
     # after a hub restart there is nothing to reattach to and poll() reports "stopped".
@@ -175,14 +215,21 @@ class SandboxSpawner(Spawner):
 
     # --- policy --------------------------------------------------------------------------
 
+    async def ask_policy(self, project_name: str | None):
+        result = await asyncio.to_thread(self.access_decider, self.user.name, project_name)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
     async def decide(self):
-        """The user's access decision, or PolicyUnavailable (audited) if there is none."""
+        """Settle self.project and return its access decision; refuse (audited) otherwise."""
         username = self.user.name
         try:
-            result = await asyncio.to_thread(self.access_decider, username)
-            if inspect.isawaitable(result):
-                result = await result
+            wanted = project.requested(self.user_options)
+            result = await self.ask_policy(wanted)
             error = getattr(result, "error", "no decision")
+        except project.ProjectChoiceError:
+            raise
         except Exception as exc:  # any failure to get an answer is a refusal
             result, error = None, f"{type(exc).__name__}: {exc}"
         if error:
@@ -192,6 +239,11 @@ class SandboxSpawner(Spawner):
             # JupyterHub shows this attribute to the user (API error and spawn page).
             refusal.jupyterhub_message = str(refusal)
             raise refusal
+        try:
+            self.project = project.choose(wanted, list(result.projects))
+        except project.ProjectChoiceError as refusal:
+            await asyncio.to_thread(self.audit_hook, "workspace.spawn_refused", username, {"error": str(refusal)})
+            raise
         return result
 
     def resolve_datasets(self, decision) -> tuple[dict[str, str], dict[str, str]]:
@@ -231,16 +283,26 @@ class SandboxSpawner(Spawner):
                 "CAMPUS_USER": user,
                 "CAMPUS_DATA_DIR": sandbox.DATA_DIR,
                 "CAMPUS_API_SOCKET": sandbox.API_SOCKET,
+                "CAMPUS_CATALOG": sandbox.CATALOG_FILE,
             }
         )
+        if self.project:
+            env["CAMPUS_PROJECT"] = self.project
         return env
 
     async def start(self):
         decision = await self.decide()
         mounts, refused = self.resolve_datasets(decision)
         files = await asyncio.to_thread(
-            workspace_files.prepare, self.settings, self.user.name, self.uid, self.hub_socket_dir()
+            workspace_files.prepare,
+            self.settings,
+            self.user.name,
+            self.uid,
+            self.hub_socket_dir(),
+            catalog={"project": self.project, "datasets": sorted(decision.registered), "mounted": sorted(mounts)},
         )
+        if self.examples_dir:
+            await asyncio.to_thread(workspace_files.seed_examples, Path(self.examples_dir), files.home, self.uid)
         self.groups = await asyncio.to_thread(
             limits.create,
             self.user.name,
@@ -257,12 +319,16 @@ class SandboxSpawner(Spawner):
             workspace_dir=str(files.socket_dir),
             etc_dir=str(files.etc_dir),
             config_dir=str(files.config_dir),
+            catalog_file=str(files.catalog_file),
             hub_socket_dir=str(files.hub_socket_dir),
             api_socket=str(self.settings.run_dir / "api.sock"),
             tmp_size=self.tmp_size,
             command=[*self.cmd, *self.get_args()],
         )
-        self.log.info("Starting sandbox for %s (uid %d, datasets %s, cgroups %s)", self.user.name, self.uid, sorted(mounts), self.groups.mode)
+        self.log.info(
+            "Starting sandbox for %s (uid %d, project %s, datasets %s, cgroups %s)",
+            self.user.name, self.uid, self.project, sorted(mounts), self.groups.mode,
+        )  # fmt: skip
         started = time.monotonic()
         log_path = workspace_files.log_path(self.settings, self.user.name)
         log = open(log_path, "ab")
@@ -288,7 +354,7 @@ class SandboxSpawner(Spawner):
             self.audit_hook,
             "workspace.spawned",
             self.user.name,
-            {"mounted": self.mounted, "refused": refused, "ready_seconds": round(time.monotonic() - started, 3)},
+            {"project": self.project, "mounted": self.mounted, "refused": refused, "ready_seconds": round(time.monotonic() - started, 3)},
         )
         return self.bridge.url
 
@@ -322,7 +388,7 @@ class SandboxSpawner(Spawner):
             await asyncio.to_thread(_kill_tree, self.proc)
             self.proc = None
             await asyncio.to_thread(
-                self.audit_hook, "workspace.stopped", self.user.name, {"mounted": self.mounted}
+                self.audit_hook, "workspace.stopped", self.user.name, {"project": self.project, "mounted": self.mounted}
             )
         if self.groups is not None:
             limits.remove(self.groups)

@@ -2,23 +2,32 @@
 # title: Dataset access
 # description: |
 #   Which datasets a user may have mounted in a workspace right now: the datasets
-#   granted to any project the user is a member of, where the grant has not expired
-#   and the dataset's tier is no higher than the project's max_tier.
+#   granted to the workspace's project (input.project), or, when the question names
+#   no project, to any project the user is a member of, where the grant has not
+#   expired and the dataset's tier is no higher than the project's max_tier.
+#   A workspace works for one project at a time, so that datasets granted to
+#   different projects are never joined in one place; naming a project the user is
+#   not a member of allows nothing.
 #   The catalog comes from data.campus.catalog (pushed by hub.policy.sync); the
 #   current time from input.now (RFC 3339) so that callers and tests pin it.
 #   Tier ranks are data (data.campus.access.tier_rank), not literals.
 package campus.access
 
 # METADATA
-# title: Access decision for input.user at input.now
+# title: Access decision for input.user (in input.project, if given) at input.now
 # description: |
 #   allowed: sorted names of the datasets the user may have mounted now.
 #   refused: dataset -> reason, for datasets granted to one of the user's projects
 #   that the user may not have mounted (expired grant, tier too high, ...).
+#   projects: every project the user is a member of (the workspace's choices).
+#   registered: every registered dataset, so a workspace can tell "not granted to
+#   this project" from "no such dataset" (names only, as in the steward's catalog).
 # entrypoint: true
 decision := {
 	"allowed": sort(allowed),
 	"refused": refused,
+	"projects": sort(member_projects),
+	"registered": sort(object.keys(object.get(data.campus.catalog, "datasets", {}))),
 }
 
 # METADATA
@@ -48,10 +57,20 @@ explain(reasons) := concat("; ", sort(reasons)) if {
 
 # METADATA
 # title: Projects input.user is a member of
-user_projects contains name if {
+member_projects contains name if {
 	some name, project in data.campus.catalog.projects
 	input.user in project.members
 }
+
+# METADATA
+# title: Projects whose grants the workspace may use
+# description: The one named by input.project (if the user is a member), else all of theirs.
+user_projects contains name if {
+	not input.project
+	some name in member_projects
+}
+
+user_projects contains input.project if input.project in member_projects
 
 # METADATA
 # title: Projects whose grants the question is about

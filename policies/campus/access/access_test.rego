@@ -84,7 +84,10 @@ test_malformed_project_and_expiry_refused if {
 }
 
 test_non_member_gets_nothing if {
-	decision_for("mallory", now) == {"allowed": [], "refused": {}}
+	d := decision_for("mallory", now)
+	d.allowed == []
+	d.refused == {}
+	d.projects == []
 }
 
 test_missing_time_refuses_everything if {
@@ -109,4 +112,37 @@ test_unreadable_grant_refused_with_a_reason if {
 	d := access.decision with data.campus.catalog as odd with input as {"user": "alice", "now": now}
 	d.allowed == []
 	is_string(d.refused.bike_trips)
+}
+
+decision_in(user, project) := d if {
+	d := access.decision with data.campus.catalog as catalog with input as {"user": user, "now": now, "project": project}
+}
+
+test_projects_lists_every_membership if {
+	d := access.decision with data.campus.catalog as catalog with input as {"user": "alice", "now": now}
+	d.projects == ["mobility"]
+}
+
+test_registered_lists_every_dataset_granted_or_not if {
+	decision_for("dave", now).registered == ["air_quality", "bike_trips", "card_spending", "odd"]
+}
+
+test_named_project_limits_grants_to_that_project if {
+	extended := json.patch(catalog, [{"op": "add", "path": "/projects/spending/members/-", "value": "alice"}])
+	both := access.decision with data.campus.catalog as extended with input as {"user": "alice", "now": now}
+	both.allowed == ["air_quality", "bike_trips", "card_spending"]
+	both.projects == ["mobility", "spending"]
+	only := access.decision with data.campus.catalog as extended with input as {"user": "alice", "now": now, "project": "mobility"}
+	only.allowed == ["bike_trips"]
+}
+
+test_project_the_user_is_not_in_allows_nothing if {
+	d := decision_in("alice", "spending")
+	d.allowed == []
+	d.refused == {}
+	d.projects == ["mobility"]
+}
+
+test_unknown_project_allows_nothing if {
+	decision_in("carol", "nowhere").allowed == []
 }

@@ -80,7 +80,7 @@ def workspace(tmp_path, monkeypatch):
     write_dataset(data, "card_spending", SPENDING, SPENDING_CLASSES, files=2)
     write_dataset(data, "stations", STATIONS, {}, fmt="csv", tier="public")
     catalog_file = tmp_path / "catalog.json"
-    catalog_file.write_text(json.dumps({"datasets": ["card_spending", "stations", "health_records"]}), encoding="utf-8")
+    catalog_file.write_text(json.dumps({"project": "mobility", "datasets": ["card_spending", "stations", "health_records"]}), encoding="utf-8")
     monkeypatch.setenv("CAMPUS_DATA_DIR", str(data))
     monkeypatch.setenv("CAMPUS_CATALOG", str(catalog_file))
     monkeypatch.setenv("CAMPUS_SCRATCH_DIR", str(tmp_path / "scratch"))

@@ -29,7 +29,7 @@ def test_describe_gives_column_classes(workspace):
 
 
 def test_describe_unknown(workspace):
-    with pytest.raises(campus.CampusQueryError, match="'health_records' is not granted to this project"):
+    with pytest.raises(campus.CampusQueryError, match="project mobility has no grant for dataset 'health_records'"):
         campus.describe("health_records")
 
 
@@ -78,3 +78,22 @@ def test_catalog_file_contract(workspace, tmp_path, monkeypatch, document, expec
     monkeypatch.setenv("CAMPUS_CATALOG", str(path))
     catalog.reset()
     assert catalog.registered() == expected
+
+
+def test_project_comes_from_the_environment_before_the_catalog_file(workspace, monkeypatch):
+    monkeypatch.delenv("CAMPUS_PROJECT", raising=False)
+    assert catalog.project() == "mobility"
+    monkeypatch.setenv("CAMPUS_PROJECT", "retail")
+    assert catalog.project() == "retail"
+    with pytest.raises(campus.CampusQueryError, match="project retail has no grant for dataset 'health_records'"):
+        campus.describe("health_records")
+
+
+def test_without_a_project_the_message_still_says_no_grant(workspace, tmp_path, monkeypatch):
+    monkeypatch.delenv("CAMPUS_PROJECT", raising=False)
+    path = tmp_path / "no-project.json"
+    path.write_text(json.dumps({"datasets": ["health_records"]}))
+    monkeypatch.setenv("CAMPUS_CATALOG", str(path))
+    catalog.reset()
+    with pytest.raises(campus.CampusQueryError, match="this workspace's project has no grant for dataset 'health_records'"):
+        campus.describe("health_records")

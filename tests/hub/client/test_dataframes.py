@@ -41,7 +41,7 @@ def test_csv_dataset(workspace):
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: campus.dask("health_records"), "'health_records' is not granted to this project"),
+    (lambda: campus.dask("health_records"), "project mobility has no grant for dataset 'health_records'"),
     (lambda: campus.dask("nosuch"), "no dataset named 'nosuch'"),
     (lambda: campus.dask("card_spending", columns=["amount"]), "dataset 'card_spending' has no column 'amount'"),
 ])

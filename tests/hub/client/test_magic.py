@@ -41,7 +41,7 @@ def test_line_magic(shell):
 def test_through_run_cell(shell):
     outcome = shell.run_cell("%%sql\nSELECT * FROM health_records\n")
     assert isinstance(outcome.error_in_exec, campus.CampusQueryError)
-    assert "not granted" in str(outcome.error_in_exec)
+    assert "has no grant for dataset" in str(outcome.error_in_exec)
     assert campus.provenance.log() == []
 
 

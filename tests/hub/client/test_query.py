@@ -82,9 +82,9 @@ def test_analysis_is_cached_by_text(workspace, monkeypatch):
 
 
 @pytest.mark.parametrize(("sql", "message"), [
-    ("SELECT * FROM health_records", "dataset 'health_records' is not granted to this project"),
+    ("SELECT * FROM health_records", "project mobility has no grant for dataset 'health_records'"),
     ("SELECT * FROM nosuch", "there is no dataset named 'nosuch' in the campus catalog"),
-    ("SELECT * FROM card_spending c JOIN health_records h ON true", "'health_records' is not granted"),
+    ("SELECT * FROM card_spending c JOIN health_records h ON true", "no grant for dataset 'health_records'"),
     ("SELECT * FROM other.card_spending", "no dataset named 'other.card_spending'"),
     ("SELECT district,\n  sum(amount_krw FROM card_spending", "syntax error at line 2"),
     ("SELECT amout FROM card_spending", 'Referenced column "amout" not found.*Candidate bindings: "amount_krw"'),

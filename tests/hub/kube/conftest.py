@@ -40,6 +40,7 @@ class Decision:
     allowed: list[str] = field(default_factory=list)
     refused: dict = field(default_factory=dict)
     error: str | None = None
+    projects: list[str] = field(default_factory=lambda: ["mobility"])
 
 
 def fake_user(name: str) -> SimpleNamespace:

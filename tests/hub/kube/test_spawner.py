@@ -15,6 +15,7 @@ from kubespawner import KubeSpawner
 from hub.errors import PolicyUnavailable
 from hub.kube.check import check_objects
 from hub.kube.spawner import CampusKubeSpawner
+from hub.spawner.project import ProjectChoiceError
 
 from .conftest import Decision, fake_user
 
@@ -65,6 +66,7 @@ GOLDEN_CAMPUS_ENV = {
     "CAMPUS_API_URL": "http://10.96.0.20:8000",
     "CAMPUS_DATASETS": "bike_trips,card_spending",
     "CAMPUS_DATA_DIR": "/data",
+    "CAMPUS_PROJECT": "mobility",
     "CAMPUS_USER": "alice",
     "HOME": "/home/alice",
 }
@@ -77,8 +79,8 @@ class FakePolicy:
         self.answer = answer
         self.asked = []
 
-    def access(self, user):
-        self.asked.append(user)
+    def access(self, user, project=None):
+        self.asked.append(user if project is None else (user, project))
         if isinstance(self.answer, BaseException):
             raise self.answer
         if callable(self.answer):
@@ -180,3 +182,33 @@ async def test_granted_spawn_reaches_kubespawner(monkeypatch):
     monkeypatch.setattr(KubeSpawner, "start", fake_kube_start)
     await make_spawner(Decision(allowed=["air_quality"])).start()
     assert started == [["/home/alice", "/tmp", "/data/air_quality"]]
+
+
+async def test_member_of_two_projects_must_choose_one():
+    spawner = make_spawner(Decision(allowed=["card_spending", "bike_trips"], projects=["mobility", "spending"]))
+    with pytest.raises(ProjectChoiceError, match="choose the project this workspace works for: mobility, spending"):
+        await render(spawner)
+
+
+async def test_chosen_project_is_asked_for_and_handed_to_the_workspace():
+    spawner = make_spawner(Decision(allowed=["bike_trips"], projects=["mobility", "spending"]))
+    spawner.user_options = {"project": "spending"}
+    pod = await render(spawner)
+    env = {e["name"]: e["value"] for e in pod["spec"]["containers"][0]["env"]}
+    assert env["CAMPUS_PROJECT"] == "spending"
+    assert spawner.policy.asked == [("alice", "spending")]
+
+
+async def test_project_the_user_is_not_in_is_refused():
+    spawner = make_spawner(Decision(allowed=[], projects=["mobility"]))
+    spawner.user_options = {"project": "spending"}
+    with pytest.raises(ProjectChoiceError, match="not a member of project 'spending'"):
+        await render(spawner)
+
+
+async def test_spawn_page_offers_the_projects_only_to_members_of_several():
+    several = make_spawner(Decision(projects=["mobility", "spending"]))
+    form = await several.get_options_form()
+    assert '<option value="mobility">' in form and '<option value="spending">' in form
+    assert await make_spawner(Decision(projects=["mobility"])).get_options_form() == ""
+    assert await make_spawner(RuntimeError("OPA down")).get_options_form() == ""

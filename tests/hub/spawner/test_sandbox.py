@@ -12,7 +12,7 @@ def build(**overrides):
         bwrap="bwrap", user="alice", uid=30001, gid=30001, home="/c/homes/alice",
         datasets={"store_sales": "/c/data/store_sales", "card_spending": "/c/data/card_spending"},
         runtime_paths=["/opt/venv"], workspace_dir="/c/run/ws/alice/sock", etc_dir="/c/run/ws/alice/etc",
-        config_dir="/c/run/ws/alice/config", hub_socket_dir="/c/run/hub", api_socket="/c/run/api.sock",
+        config_dir="/c/run/ws/alice/config", catalog_file="/c/run/ws/alice/catalog.json", hub_socket_dir="/c/run/hub", api_socket="/c/run/api.sock",
         tmp_size=1024, command=["jupyterhub-singleuser"], system_dirs=["/usr"], usr_links={"/bin": "usr/bin"},
     )  # fmt: skip
     kwargs.update(overrides)
@@ -28,6 +28,7 @@ def test_golden_command_line():
         "bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--hostname", "workspace",
         "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--proc", "/proc", "--dev", "/dev",
+        "--size", "67108864", "--perms", "1777", "--tmpfs", "/dev/shm",
         "--ro-bind-try", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
         "--perms", "0755", "--dir", "/etc",
         "--ro-bind", "/c/run/ws/alice/etc/passwd", "/etc/passwd",
@@ -42,7 +43,8 @@ def test_golden_command_line():
         "--ro-bind", "/c/data/store_sales", "/data/store_sales",
         "--perms", "0755", "--dir", "/run", "--bind", "/c/run/ws/alice/sock", "/run/jupyter",
         "--ro-bind", "/c/run/hub", "/run/jupyterhub",
-        "--perms", "0755", "--dir", "/run/campus", "--bind-try", "/c/run/api.sock", "/run/campus/api.sock",
+        "--perms", "0755", "--dir", "/run/campus", "--ro-bind", "/c/run/ws/alice/catalog.json", "/run/campus/catalog.json",
+        "--bind-try", "/c/run/api.sock", "/run/campus/api.sock",
         "--chdir", "/home/alice", "--",
         "setpriv", "--reuid=30001", "--regid=30001", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
         "--no-new-privs", "--", "jupyterhub-singleuser",
