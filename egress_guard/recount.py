@@ -61,7 +61,11 @@ def shape_of(tree: exp.Expression, datasets: dict[str, DatasetInfo]) -> QuerySha
     aggregated = group is not None or any(p.find(exp.AggFunc) for p in tree.expressions)
     shape = QueryShape(aggregated=aggregated, tables=tables, has_join=bool(tree.args.get("joins")))
     by_alias = {p.alias_or_name: p for p in tree.expressions}
-    for index, key in enumerate(group.expressions if group else []):
+    keys = list(group.expressions) if group else []
+    if group is not None and group.args.get("all"):
+        # DuckDB's GROUP BY ALL groups by every projection that is not an aggregate.
+        keys = [exp.column(p.alias_or_name) for p in tree.expressions if not p.find(exp.AggFunc)]
+    for index, key in enumerate(keys):
         # A key may be a projection alias, a position or the projected expression itself.
         name = None
         if isinstance(key, exp.Literal) and key.is_int and 0 < int(key.name) <= len(tree.expressions):
@@ -87,6 +91,27 @@ def shape_of(tree: exp.Expression, datasets: dict[str, DatasetInfo]) -> QuerySha
             elif isinstance(func, EXTREME_FUNCS) and touches:
                 shape.extremes.append(projection.alias_or_name)
     return shape
+
+
+def nested_grouping(tree: exp.Expression, datasets: dict[str, DatasetInfo]) -> list[str] | None:
+    """For a query whose outer SELECT does not aggregate: do its rows still come from groups?
+
+    The case of a query that aggregates inside WITH clauses or sub-queries and only joins
+    or arranges the groups outside (`WITH d AS (... GROUP BY ...) SELECT ... FROM d JOIN
+    a ...`). The lineage is worked out here again, from the SQL, with the analysis the
+    workspace client uses (campus.lineage): the client's own claim is never taken on
+    trust. Returns None when the rows are records (or the analysis cannot tell), else the
+    "dataset.column" direct identifiers that reach the output un-aggregated (group keys
+    that make every group one person).
+    """
+    from campus import lineage  # here, not at import: the client package loads pandas, DuckDB, Dask
+
+    schemas = {name: {column.name: "VARCHAR" for column in info.manifest.columns} for name, info in datasets.items()}
+    analysis = lineage.analyse(tree, schemas)
+    if not (analysis.exact and analysis.aggregated):
+        return None
+    identifiers = {f"{name}.{column}" for name, info in datasets.items() for column in info.columns_of(ColumnClass.direct_identifier)}
+    return sorted({source for output in analysis.outputs if not output.aggregated for source in output.sources} & identifiers)
 
 
 def recount_query(tree: exp.Select, shape: QueryShape, datasets: dict[str, DatasetInfo], top_n: int) -> exp.Expression:

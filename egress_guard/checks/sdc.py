@@ -30,7 +30,7 @@ from egress_guard.base import Check, CheckOptions
 from egress_guard.context import CheckContext, LedgerTable, Thresholds
 from egress_guard.findings import Finding, Severity
 from egress_guard.provenance import ProvenanceEntry
-from egress_guard.recount import QueryShape, recount_query, shape_of
+from egress_guard.recount import QueryShape, nested_grouping, recount_query, shape_of
 from egress_guard.source import SourceError, validate_select
 
 COUNT_NAME = re.compile(r"^(n|cnt|count|counts|freq|frequency|num|number|size|total_count|people|persons|trips|customers|users|members|holders|transactions)$|(_count|_cnt|_n|_num|_freq)$|^(n_|num_|count_|number_of_)", re.I)
@@ -143,7 +143,14 @@ class SdcCheck(Check):
             return [*findings, self.finding(Severity.review, f"provenance query cannot be re-run: {error}", artifact.name)]
         shape = shape_of(tree, context.catalog)
         if not shape.aggregated:
-            if entry.aggregated:
+            nested = nested_grouping(tree, context.catalog) if entry.aggregated else None
+            if nested:
+                findings.append(self.finding(Severity.deny, f"grouped by the direct identifier {nested[0]!r}: every cell describes one person", artifact.name))
+            elif nested is not None:
+                # Groups made in WITH clauses or sub-queries: legitimate, but the recount
+                # below handles one level of GROUP BY only, so a person checks the cells.
+                findings.append(self.finding(Severity.review, "the query aggregates inside WITH clauses or sub-queries: its cell sizes could not be recounted", artifact.name))
+            elif entry.aggregated:
                 findings.append(self.finding(Severity.deny, "provenance claims an aggregate, but the query does not aggregate", artifact.name))
             return findings
         for column in shape.identifier_keys:

@@ -68,6 +68,7 @@ AGGREGATES = {
     "stores_by_category": "SELECT category, COUNT(*) AS n FROM store_sales GROUP BY category",
     "stores_by_district": "SELECT district, COUNT(DISTINCT brn) AS stores FROM store_sales GROUP BY district HAVING COUNT(DISTINCT brn) >= 10",
     "bike_by_sex": "SELECT sex, COUNT(*) AS trips, AVG(distance_m) AS mean_distance FROM bike_trips GROUP BY sex",
+    "card_by_district_group_by_all": "SELECT merchant_district, COUNT(DISTINCT holder_id) AS holders, SUM(amount_krw) AS total_krw FROM card_spending GROUP BY ALL",
 }
 
 for _name, _query in AGGREGATES.items():
