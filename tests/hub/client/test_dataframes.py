@@ -60,3 +60,19 @@ def test_partitions_follow_worker_memory(workspace, monkeypatch, env, expected):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert dataframes.default_blocksize() == expected
+
+
+def test_partitions_are_sized_in_memory_not_by_encoded_bytes(workspace, tmp_path, monkeypatch):
+    """Repetitive values encode to almost nothing; a partition must still fit a worker once decoded."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "repetitive.parquet"
+    table = pa.table({f"v{i}": np.zeros(400_000) for i in range(4)})  # 12.8 MB in memory, tiny on disk
+    pq.write_table(table, path, row_group_size=50_000)  # 8 row groups of 1.6 MB in memory each
+    assert pq.ParquetFile(path).metadata.row_group(0).total_byte_size < 100_000
+    per_partition, largest = dataframes.row_groups_per_partition([str(path)], None, 4_000_000)
+    assert (per_partition, largest) == (2, 1_600_000)
+    per_partition, _ = dataframes.row_groups_per_partition([str(path)], ["v0"], 4_000_000)
+    assert per_partition == 10
