@@ -71,7 +71,9 @@ c.JupyterHub.custom_scopes = CUSTOM_SCOPES
 # --- workspaces -------------------------------------------------------------------------------
 c.JupyterHub.spawner_class = "hub.spawner.spawner.SandboxSpawner"
 c.Spawner.default_url = "/lab"
-c.Spawner.mem_limit = os.environ.get("CAMPUS_MEM_LIMIT", "4G")
+# Bytes or a size with a K/M/G/T suffix; traitlets refuses a bare number given as text.
+_mem_limit = os.environ.get("CAMPUS_MEM_LIMIT", "4G").strip()
+c.Spawner.mem_limit = int(_mem_limit) if _mem_limit.isdigit() else _mem_limit
 c.Spawner.cpu_limit = float(os.environ.get("CAMPUS_CPU_LIMIT", "1.0"))
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 30

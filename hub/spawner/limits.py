@@ -18,6 +18,7 @@ systemd-run scopes are not used: the hosts we run on have no running systemd.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import resource
 from dataclasses import dataclass, field
@@ -45,6 +46,17 @@ class Cgroups:
 
     def procs_files(self) -> list[str]:
         return [str(d / "cgroup.procs") for d in self.dirs]
+
+
+def group_name(campus_home: Path, user: str) -> str:
+    """The cgroup name of `user`'s workspace on the campus whose state is at `campus_home`.
+
+    Prefixed with a tag of the campus, so that campuses sharing a host (a staging campus
+    next to production, test campuses) never share, overwrite or clean up each other's
+    groups. `group_name(home, "")` is the prefix of all of one campus's groups.
+    """
+    tag = hashlib.sha256(str(Path(campus_home).resolve()).encode()).hexdigest()[:10]
+    return f"{tag}-{user}"
 
 
 def probe(root: Path = CGROUP_ROOT) -> str:
@@ -107,13 +119,13 @@ def remove(groups: Cgroups) -> None:
             pass
 
 
-def remove_all(root: Path = CGROUP_ROOT) -> None:
-    """Remove every workspace group left by an earlier hub (stale-sandbox cleanup)."""
+def remove_all(prefix: str, root: Path = CGROUP_ROOT) -> None:
+    """Remove the workspace groups named `prefix`… left by an earlier hub (stale-sandbox cleanup)."""
     parents = [root / GROUP_PARENT] + [root / c / GROUP_PARENT for c in ("memory", "pids", "cpu")]
     for parent in parents:
         if parent.is_dir():
             for group in parent.iterdir():
-                if group.is_dir():
+                if group.is_dir() and group.name.startswith(prefix):
                     try:
                         group.rmdir()
                     except OSError:

@@ -305,7 +305,7 @@ class SandboxSpawner(Spawner):
             await asyncio.to_thread(workspace_files.seed_examples, Path(self.examples_dir), files.home, self.uid)
         self.groups = await asyncio.to_thread(
             limits.create,
-            self.user.name,
+            limits.group_name(self.settings.home, self.user.name),
             limits.Limits(mem_bytes=int(self.mem_limit or 0), cpu=float(self.cpu_limit or 0), nproc=self.nproc_limit),
         )
         argv = sandbox.bwrap_argv(
@@ -431,7 +431,7 @@ def cleanup_stale(settings=None) -> list[str]:
                 _kill_stale(pid_file.read_text().strip())
             shutil.rmtree(folder, ignore_errors=True)
             cleaned.append(folder.name)
-    limits.remove_all()
+    limits.remove_all(limits.group_name(settings.home, ""))
     return cleaned
 
 

@@ -161,11 +161,12 @@ def test_resource_limits_apply_to_the_workspace(campus_hub, alice):
         kernel.close()
     assert error is None and int(out) == 512
     mode = limits.probe()
+    name = limits.group_name(alice.hub.settings.home, "alice")
     if mode == "v1":
-        group = limits.CGROUP_ROOT / "memory" / limits.GROUP_PARENT / "alice"
+        group = limits.CGROUP_ROOT / "memory" / limits.GROUP_PARENT / name
         assert int((group / "memory.limit_in_bytes").read_text()) == 4 * 1024**3
         assert (group / "cgroup.procs").read_text().split()
-        assert int((limits.CGROUP_ROOT / "pids" / limits.GROUP_PARENT / "alice" / "pids.max").read_text()) == 512
+        assert int((limits.CGROUP_ROOT / "pids" / limits.GROUP_PARENT / name / "pids.max").read_text()) == 512
     elif mode == "v2":
-        group = limits.CGROUP_ROOT / limits.GROUP_PARENT / "alice"
+        group = limits.CGROUP_ROOT / limits.GROUP_PARENT / name
         assert int((group / "memory.max").read_text()) == 4 * 1024**3
