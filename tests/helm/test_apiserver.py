@@ -176,7 +176,7 @@ async def make_pod(name: str) -> tuple[CampusKubeSpawner, dict]:
         campus_api_url="http://10.96.0.20:8080",
     )
     spawner.make_policy_client = lambda: SimpleNamespace(
-        access=lambda user: SimpleNamespace(allowed=["card_spending", "bike_trips"], refused={}, error=None)
+        access=lambda user, project=None: SimpleNamespace(allowed=["card_spending", "bike_trips"], refused={}, error=None, projects=["mobility"])
     )
     await spawner.apply_campus_overrides()
     return spawner, await spawner.get_pod_manifest()
