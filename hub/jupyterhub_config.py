@@ -82,7 +82,7 @@ c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.JupyterHub.shutdown_on_logout = False
 
 # --- campus API (export requests): a hub-managed service at /services/campus/ and on ----
-# $CAMPUS_HOME/run/api.sock, the only way out of a workspace.
+# $CAMPUS_HOME/run/api/api.sock, the only way out of a workspace.
 if os.environ.get("CAMPUS_API", "1") == "1":
     from hub.service.hubconfig import configure_api
 

@@ -67,6 +67,15 @@ class CampusSettings(BaseModel):
         """Sockets, pid files and logs of running campus services."""
         return self.home / "run"
 
+    @property
+    def api_socket(self) -> Path:
+        """The campus API's Unix socket, alone in its folder.
+
+        Workspaces get the folder bound, not the socket file: a restarted API makes a new
+        socket there, which running workspaces then see (a file bind would keep the old one).
+        """
+        return self.run_dir / "api" / "api.sock"
+
     def tool(self, name: str) -> Path:
         """Path of a pinned tool built by tools/ (e.g. "opa", "helm")."""
         return self.bin_dir / name

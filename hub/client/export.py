@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from campus import catalog
 from campus.errors import CampusError
 
-DEFAULT_SOCKET = "/run/campus/api.sock"
+DEFAULT_SOCKET = "/run/campus/api/api.sock"
 TABLE_WRITERS = {".csv", ".tsv", ".parquet", ".json", ".xlsx"}
 FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 TIMEOUT_S = 120.0

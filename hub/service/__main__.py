@@ -1,7 +1,7 @@
 """Run the campus API: `python -m hub.service` (JupyterHub starts it as a managed service).
 
 Listens on the port of JUPYTERHUB_SERVICE_URL (default 127.0.0.1:10101) and on the Unix
-socket $CAMPUS_HOME/run/api.sock, which sandboxed workspaces (other uids) must reach: it
+socket $CAMPUS_HOME/run/api/api.sock, which sandboxed workspaces (other uids) must reach: it
 is made world-writable, and only the socket surface (no reviews, no downloads) serves it.
 Requests a stopped guard left unchecked or unreleased are resumed at start.
 """
@@ -33,8 +33,9 @@ async def serve() -> None:
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/campus/")
     web_server = HTTPServer(make_app(service, authenticate, web_surface=True, prefix=prefix), max_body_size=MAX_BODY_BYTES)
     web_server.listen(url.port or 10101, address=url.hostname or "127.0.0.1")
-    settings.run_dir.mkdir(parents=True, exist_ok=True)
-    socket_path = settings.run_dir / "api.sock"
+    socket_path = settings.api_socket
+    socket_path.parent.mkdir(parents=True, exist_ok=True)
+    socket_path.parent.chmod(0o755)  # workspace uids traverse it to the socket
     socket_server = HTTPServer(make_app(service, authenticate, web_surface=False), max_body_size=MAX_BODY_BYTES)
     socket_server.add_socket(bind_unix_socket(str(socket_path), mode=0o666))
     log.info("campus API on %s and %s", url.geturl(), socket_path)

@@ -16,7 +16,8 @@ How the sandbox is entered, and why:
 - The filesystem starts empty (a tmpfs root). Host folders appear only where bound: system
   folders and the Python runtime read-only, the user's home read-write, each granted dataset
   read-only at /data/<name>, the workspace's run folder (server socket) read-write, the
-  hub's socket folder, the campus API socket and the workspace's catalog.json (read-only).
+  hub's socket folder, the campus API's socket folder and the workspace's catalog.json
+  (read-only).
   No host /home, /root, /proc, /dev, /tmp.
 """
 
@@ -30,7 +31,8 @@ DATA_DIR = "/data"
 RUN_DIR = "/run/jupyter"
 SERVER_SOCKET = f"{RUN_DIR}/server.sock"
 HUB_DIR = "/run/jupyterhub"
-API_SOCKET = "/run/campus/api.sock"
+API_DIR = "/run/campus/api"
+API_SOCKET = f"{API_DIR}/api.sock"
 CATALOG_FILE = "/run/campus/catalog.json"
 CONFIG_DIR = "/etc/campus/jupyter"
 ETC_FILES = ("passwd", "group", "hosts")
@@ -85,7 +87,7 @@ def bwrap_argv(
     config_dir: str,
     catalog_file: str | None,
     hub_socket_dir: str,
-    api_socket: str | None,
+    api_socket_dir: str | None,
     tmp_size: int,
     command: Sequence[str],
     shm_size: int = 64 * 1024 * 1024,
@@ -139,10 +141,12 @@ def bwrap_argv(
     a.mount("--ro-bind", hub_socket_dir, HUB_DIR)
     if catalog_file:
         a.mount("--ro-bind", catalog_file, CATALOG_FILE)
-    if api_socket:
-        # -try: a campus without its API service still gets a workspace (exports then fail
-        # with a clear error from the client instead of the spawn failing).
-        a.mount("--bind-try", api_socket, API_SOCKET)
+    if api_socket_dir:
+        # The folder, read-only, not the socket file: a restarted API service makes a new
+        # socket in it, which a running workspace must see. Connecting to a socket needs no
+        # write access to its filesystem. Without the service, exports fail with a clear
+        # error from the client instead of the spawn failing.
+        a.mount("--ro-bind", api_socket_dir, API_DIR)
     a.args += ["--chdir", f"/home/{user}", "--"]
     a.args += [
         "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",

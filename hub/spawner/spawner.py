@@ -321,7 +321,7 @@ class SandboxSpawner(Spawner):
             config_dir=str(files.config_dir),
             catalog_file=str(files.catalog_file),
             hub_socket_dir=str(files.hub_socket_dir),
-            api_socket=str(self.settings.run_dir / "api.sock"),
+            api_socket_dir=str(self.api_socket_dir()),
             tmp_size=self.tmp_size,
             command=[*self.cmd, *self.get_args()],
         )
@@ -357,6 +357,13 @@ class SandboxSpawner(Spawner):
             {"project": self.project, "mounted": self.mounted, "refused": refused, "ready_seconds": round(time.monotonic() - started, 3)},
         )
         return self.bridge.url
+
+    def api_socket_dir(self) -> Path:
+        """Host folder of the campus API's socket (created here if the service is not up yet)."""
+        folder = self.settings.api_socket.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o755)
+        return folder
 
     def hub_socket_dir(self) -> Path:
         """Host folder of the hub's Unix socket (bound read-only into every sandbox)."""

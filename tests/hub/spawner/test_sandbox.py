@@ -12,7 +12,7 @@ def build(**overrides):
         bwrap="bwrap", user="alice", uid=30001, gid=30001, home="/c/homes/alice",
         datasets={"store_sales": "/c/data/store_sales", "card_spending": "/c/data/card_spending"},
         runtime_paths=["/opt/venv"], workspace_dir="/c/run/ws/alice/sock", etc_dir="/c/run/ws/alice/etc",
-        config_dir="/c/run/ws/alice/config", catalog_file="/c/run/ws/alice/catalog.json", hub_socket_dir="/c/run/hub", api_socket="/c/run/api.sock",
+        config_dir="/c/run/ws/alice/config", catalog_file="/c/run/ws/alice/catalog.json", hub_socket_dir="/c/run/hub", api_socket_dir="/c/run/api",
         tmp_size=1024, command=["jupyterhub-singleuser"], system_dirs=["/usr"], usr_links={"/bin": "usr/bin"},
     )  # fmt: skip
     kwargs.update(overrides)
@@ -44,7 +44,7 @@ def test_golden_command_line():
         "--perms", "0755", "--dir", "/run", "--bind", "/c/run/ws/alice/sock", "/run/jupyter",
         "--ro-bind", "/c/run/hub", "/run/jupyterhub",
         "--perms", "0755", "--dir", "/run/campus", "--ro-bind", "/c/run/ws/alice/catalog.json", "/run/campus/catalog.json",
-        "--bind-try", "/c/run/api.sock", "/run/campus/api.sock",
+        "--ro-bind", "/c/run/api", "/run/campus/api",
         "--chdir", "/home/alice", "--",
         "setpriv", "--reuid=30001", "--regid=30001", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
         "--no-new-privs", "--", "jupyterhub-singleuser",

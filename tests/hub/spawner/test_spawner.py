@@ -65,7 +65,7 @@ def test_workspace_sees_exactly_its_grants_home_and_campus_paths(alice):
     finally:
         kernel.close()
     assert error is None
-    assert out.strip() == "['card_spending'] ['alice'] /home/alice True alice /run/campus/api.sock"
+    assert out.strip() == "['card_spending'] ['alice'] /home/alice True alice /run/campus/api/api.sock"
 
 
 def test_spawn_is_audited_with_mounted_datasets(campus_hub, alice):
@@ -170,3 +170,39 @@ def test_resource_limits_apply_to_the_workspace(campus_hub, alice):
     elif mode == "v2":
         group = limits.CGROUP_ROOT / limits.GROUP_PARENT / name
         assert int((group / "memory.max").read_text()) == 4 * 1024**3
+
+
+def test_a_socket_made_after_the_spawn_is_reached_from_the_workspace(campus_hub, alice):
+    """The API's folder is bound, not its socket: a restarted API service is seen by running workspaces."""
+    import socket
+    import threading
+
+    path = campus_hub.settings.api_socket.parent / "probe.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    os.chmod(path, 0o666)
+    listener.listen(1)
+    received = []
+
+    def answer():
+        connection, _ = listener.accept()
+        with connection:
+            received.append(connection.recv(64))
+            connection.sendall(b"pong")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    kernel = alice.kernel()
+    try:
+        out, error = kernel.run(
+            "import socket\n"
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect('/run/campus/api/probe.sock')\n"
+            "s.sendall(b'ping'); print(s.recv(64).decode()); s.close()"
+        )
+    finally:
+        kernel.close()
+        thread.join(5)
+        listener.close()
+        path.unlink(missing_ok=True)
+    assert error is None, error
+    assert out.strip() == "pong" and received == [b"ping"]
