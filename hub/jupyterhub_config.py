@@ -76,6 +76,11 @@ _mem_limit = os.environ.get("CAMPUS_MEM_LIMIT", "4G").strip()
 c.Spawner.mem_limit = int(_mem_limit) if _mem_limit.isdigit() else _mem_limit
 c.Spawner.cpu_limit = float(os.environ.get("CAMPUS_CPU_LIMIT", "1.0"))
 c.Spawner.start_timeout = 60
+# How soon a revoked grant stops a running workspace: its grants are re-checked (at most this
+# often, in seconds) when the hub polls the workspace, which it does at least as often.
+_grant_check = max(1, int(os.environ.get("CAMPUS_GRANT_CHECK_INTERVAL", "20")))
+c.SandboxSpawner.grant_check_interval = _grant_check
+c.Spawner.poll_interval = min(30, _grant_check)
 c.Spawner.http_timeout = 30
 # The workspace sees only the campus variables the spawner sets, never the hub's environment.
 c.Spawner.env_keep = ["LANG", "LC_ALL"]

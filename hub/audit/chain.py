@@ -30,6 +30,7 @@ EVENTS = frozenset(
         "workspace.spawned",
         "workspace.spawn_refused",
         "workspace.stopped",
+        "workspace.access_withdrawn",
         "export.submitted",
         "export.checked",
         "export.transition",
