@@ -3,7 +3,9 @@
 Order of start, each step waiting until the previous one answers:
 1. the database is migrated to the newest schema;
 2. OPA (hub.policy.server.OpaServer) serving policies/, then the catalog pushed to it, so
-   the first spawn already gets a decision from the current catalog;
+   the first spawn already gets a decision from the current catalog; OPA's tokens are
+   created under $CAMPUS_HOME/secrets/ at the first start, and the hub and its services
+   read them there (or inherit CAMPUS_OPA_TOKEN / CAMPUS_OPA_CATALOG_TOKEN if set);
 3. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy and the
    campus console service itself, until the proxy answers /hub/health.
 
@@ -38,9 +40,10 @@ def push_catalog(settings: CampusSettings) -> None:
     from hub.catalog.service import policy_data
     from hub.db import session_scope
     from hub.policy.sync import push_catalog as push
+    from hub.policy.tokens import read_token
 
     with session_scope(settings.db_url) as session:
-        push(settings.opa_url, policy_data(session))
+        push(settings.opa_url, policy_data(session), token=read_token(settings, "catalog") or "")
 
 
 @dataclass

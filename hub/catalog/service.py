@@ -52,16 +52,20 @@ class OpaPolicy:
     def __init__(self, settings: CampusSettings):
         from hub.policy.client import PolicyClient
 
+        self._settings = settings
         self._url = settings.opa_url
-        self._client = PolicyClient(settings.opa_url)
+        self._client = PolicyClient.for_campus(settings)
 
     def require_admin(self, action: str, actor: str, **context) -> None:
         self._client.require_admin(action, actor, **context)
 
     def push_catalog(self, data: dict) -> None:
         from hub.policy.sync import push_catalog
+        from hub.policy.tokens import read_token
 
-        push_catalog(self._url, data)
+        # Read at each push: the token file appears when OPA first starts, which may be
+        # after this catalog was opened.
+        push_catalog(self._url, data, token=read_token(self._settings, "catalog") or "")
 
 
 def _parse_expiry(value: str) -> str:

@@ -90,7 +90,7 @@ def check(
     settings = get_settings()
     migrate()
     user = user or os.environ.get("CAMPUS_ACTOR") or getpass.getuser()
-    policy = PolicyClient(settings.opa_url)
+    policy = PolicyClient.for_campus(settings)
     info = RequestInfo("check", user, project)
     with session_scope(settings.db_url) as session:
         catalog = guard_catalog(session, settings)

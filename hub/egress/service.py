@@ -68,7 +68,7 @@ class ExportService:
         from hub.policy.client import PolicyClient
 
         self.settings = settings or get_settings()
-        self.policy = policy or PolicyClient(self.settings.opa_url)
+        self.policy = policy or PolicyClient.for_campus(self.settings)
         self._registry = registry
 
     @property

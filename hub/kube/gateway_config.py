@@ -72,8 +72,11 @@ def dask_pod_overrides(*, role: str, datasets: Mapping[str, str], uid: int, gid:
     }
 
 
-def make_options_handler(*, values: Mapping[str, Any], opa_url: str, nameserver: str, policy_client=None):
-    """The `handler(options, user)` dask-gateway calls before starting a user's cluster."""
+def make_options_handler(*, values: Mapping[str, Any], opa_url: str, opa_token: str, nameserver: str, policy_client=None):
+    """The `handler(options, user)` dask-gateway calls before starting a user's cluster.
+
+    `opa_token` is the campus's decision token (it may ask, not change the catalog).
+    """
     claims = {d["name"]: d["claimName"] for d in values["datasets"]}
     gateway = values["gateway"]
 
@@ -81,7 +84,7 @@ def make_options_handler(*, values: Mapping[str, Any], opa_url: str, nameserver:
         if policy_client is None:
             from hub.policy.client import PolicyClient
 
-            client = PolicyClient(opa_url)
+            client = PolicyClient(opa_url, token=opa_token)
         else:
             client = policy_client
         try:
@@ -110,6 +113,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     services = values["services"]
     nameserver = service_address(environ, services["dns"]).split(":")[0]
     opa_url = require_env(environ, "CAMPUS_OPA_URL")
+    opa_token = require_env(environ, "CAMPUS_OPA_TOKEN")
 
     c.DaskGateway.backend_class = "dask_gateway_server.backends.kubernetes.KubeBackend"
     c.DaskGateway.authenticator_class = "dask_gateway_server.auth.JupyterHubAuthenticator"
@@ -136,5 +140,5 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     c.KubeClusterConfig.idle_timeout = float(cluster["idleTimeoutSeconds"])
     # Users choose nothing: the handler decides size limits and data mounts.
     c.Backend.cluster_options = Options(
-        handler=make_options_handler(values=values, opa_url=opa_url, nameserver=nameserver)
+        handler=make_options_handler(values=values, opa_url=opa_url, opa_token=opa_token, nameserver=nameserver)
     )

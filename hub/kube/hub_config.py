@@ -91,6 +91,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     if ws["home"].get("storageClass"):
         c.KubeSpawner.storage_class = ws["home"]["storageClass"]
     c.CampusKubeSpawner.opa_url = require_env(environ, "CAMPUS_OPA_URL")
+    c.CampusKubeSpawner.opa_token = require_env(environ, "CAMPUS_OPA_TOKEN")
     c.CampusKubeSpawner.dataset_claims = dict(ws["datasetClaims"])
     c.CampusKubeSpawner.campus_api_url = api_ip_url
     c.CampusKubeSpawner.workspace_uid = ws["uid"]

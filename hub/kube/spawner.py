@@ -38,6 +38,19 @@ class CampusKubeSpawner(KubeSpawner):
     def _default_opa_url(self) -> str:
         return get_settings().opa_url
 
+    opa_token = Unicode(
+        config=True,
+        help="""Bearer token the spawner sends to OPA (the campus's decision token: it may
+        ask questions, not change the catalog). Default: CAMPUS_OPA_TOKEN. Security: a
+        secret; OPA refuses a question without it (401), and the spawn is then refused.""",
+    )
+
+    @default("opa_token")
+    def _default_opa_token(self) -> str:
+        from hub.policy.tokens import read_token
+
+        return read_token(get_settings(), "decision") or ""
+
     dataset_claims = Dict(
         key_trait=Unicode(),
         value_trait=Unicode(),
@@ -96,7 +109,7 @@ class CampusKubeSpawner(KubeSpawner):
         """The client that asks OPA (a separate method so tests can swap the server, not the logic)."""
         from hub.policy.client import PolicyClient
 
-        return PolicyClient(self.opa_url)
+        return PolicyClient(self.opa_url, token=self.opa_token)
 
     @default("options_form")
     def _default_options_form(self):

@@ -6,7 +6,9 @@ malformed result; the reason then starts with "policy service unavailable: " and
 Python never re-implements a decision: it passes the question (input) and obeys.
 
 The HTTP calls go through opa-python-client's `OpaClient` (a kept-alive requests session),
-with retries turned off so that `timeout` bounds the wait for OPA.
+with retries turned off so that `timeout` bounds the wait for OPA. Each carries the
+campus's decision token (hub.policy.tokens) as `Authorization: Bearer`; a token OPA does
+not accept (HTTP 401) is a deny too, whose reason says the credentials were refused.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from opa_client.opa import OpaClient
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
 
 from hub.errors import PermissionDenied, PolicyUnavailable
+from hub.policy.tokens import read_token
+from hub.settings import CampusSettings, get_settings
 
 UNAVAILABLE = "policy service unavailable: "
+REFUSED = "the policy service refused the campus's credentials"
 
 # The questions, by package and rule (see policies/campus/*).
 ACCESS = ("campus.access", "decision")
@@ -132,8 +137,8 @@ def rfc3339(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def opa_client(url: str, timeout: float) -> OpaClient:
-    """An opa-python-client for `url` (http or https), without retries: `timeout` bounds the wait."""
+def opa_client(url: str, timeout: float, token: str | None) -> OpaClient:
+    """An opa-python-client for `url` (http or https) sending `token`, without retries: `timeout` bounds the wait."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"OPA URL {url!r} is not an http(s) URL")
@@ -141,18 +146,37 @@ def opa_client(url: str, timeout: float) -> OpaClient:
         host=parts.hostname,
         port=parts.port or (443 if parts.scheme == "https" else 80),
         ssl=parts.scheme == "https",
+        token=token or None,
         retries=0,
         timeout=timeout,
     )
 
 
-class PolicyClient:
-    """Asks the campus OPA server; every failure is a deny whose reason says why."""
+def refused_credentials(sent: bool) -> str:
+    """Why OPA answered 401, in words (the token itself is never shown)."""
+    return f"{REFUSED} (HTTP 401: {'the token sent was not accepted' if sent else 'no token was sent'})"
 
-    def __init__(self, url: str, timeout: float = 2.0):
+
+class PolicyClient:
+    """Asks the campus OPA server; every failure is a deny whose reason says why.
+
+    `token` is the bearer token sent with every question; None (the default) means the
+    campus's decision token as this process finds it (`CAMPUS_OPA_TOKEN`, else the file
+    under $CAMPUS_HOME/secrets/), "" means none.
+    """
+
+    def __init__(self, url: str, timeout: float = 2.0, *, token: str | None = None):
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self._opa = opa_client(self.url, timeout)
+        if token is None:
+            token = read_token(get_settings(), "decision")
+        self._has_token = bool(token)
+        self._opa = opa_client(self.url, timeout, token)
+
+    @classmethod
+    def for_campus(cls, settings: CampusSettings, timeout: float = 2.0) -> "PolicyClient":
+        """A client of `settings`' OPA server with that campus's decision token."""
+        return cls(settings.opa_url, timeout, token=read_token(settings, "decision") or "")
 
     def close(self) -> None:
         self._opa.close_connection()
@@ -167,6 +191,8 @@ class PolicyClient:
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise _Unavailable(transport_failure(exc, self.url, self.timeout)) from None
         except requests.HTTPError as exc:
+            if exc.response.status_code == 401:
+                raise _Unavailable(f"{refused_credentials(self._has_token)} for {where}") from None
             raise _Unavailable(f"{where} failed with HTTP {exc.response.status_code}: {_opa_message(exc.response)}") from None
         except (requests.RequestException, ValueError) as exc:  # ValueError: a body that is not JSON
             raise _Unavailable(f"{where}: {type(exc).__name__}: {exc}") from None

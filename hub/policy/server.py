@@ -5,6 +5,10 @@ the catalog pushed to /v1/data/campus/catalog lives beside it, outside the bundl
 watching the files so that a changed policy takes effect without a restart, with decision
 logs written to the console, which is redirected to $CAMPUS_HOME/run/opa.log.
 
+Its REST API demands a bearer token (`--authentication=token --authorization=basic`, rules
+in policies/system/authz): the campus's two tokens (hub.policy.tokens, created at first
+start) reach OPA in its environment only, never on its command line, where `ps` shows them.
+
 Used by `campus up` and by the test fixture `opa_server` (tests/fixtures/opa.py).
 """
 
@@ -20,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hub.errors import CampusError
+from hub.policy.tokens import OpaTokens, ensure_tokens
 from hub.settings import REPO_ROOT, CampusSettings, get_settings
 
 POLICIES_DIR = REPO_ROOT / "policies"
@@ -45,6 +50,11 @@ def opa_command(*, binary: Path, policies: Path, addr: str, watch: bool) -> list
         # Loopback only (the caller passes 127.0.0.1:<port>); no diagnostic address is opened.
         "--addr",
         addr,
+        # Every request needs the campus's bearer token, checked by data.system.authz
+        # (policies/system/authz, part of the bundle): without it OPA answers 401 to
+        # everything but GET /health. Without that policy loaded, OPA refuses everything.
+        "--authentication=token",
+        "--authorization=basic",
         # A bundle, not loose files: its roots (policies/.manifest) protect the policy data
         # from writes through the REST API, and a file-watch reload replaces only the roots,
         # keeping the catalog pushed to campus/catalog.
@@ -90,6 +100,7 @@ class OpaServer:
         self.log_path = log_path or self.settings.run_dir / "opa.log"
         self.binary = self.settings.tool("opa")
         self._process: subprocess.Popen | None = None
+        self.tokens: OpaTokens | None = None  # set by start()
 
     @property
     def url(self) -> str:
@@ -111,9 +122,12 @@ class OpaServer:
         if not self.policies.is_dir():
             raise OpaServerError(f"policy folder {self.policies} does not exist")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.tokens = ensure_tokens(self.settings)
         with open(self.log_path, "ab") as log:
+            # OPA's whole environment is the two tokens: policies can read the environment
+            # (opa.runtime()), and nothing else of the campus's belongs there.
             self._process = subprocess.Popen(
-                self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=self.tokens.environment()
             )
         self._wait_ready(timeout)
         return self

@@ -17,7 +17,9 @@ import sys
 SERVICE = "campus"
 PORT_ENV = "CAMPUS_API_PORT"
 DEFAULT_PORT = 10101
-PASSED_ENV = ("CAMPUS_HOME", "CAMPUS_DB_URL", "CAMPUS_DATA_ROOT", "CAMPUS_OPA_URL", "CAMPUS_BIN_DIR", "PATH")
+# CAMPUS_OPA_TOKEN when the campus's decision token comes from the environment (else the
+# service reads it under CAMPUS_HOME); the API only asks OPA, so never the catalog token.
+PASSED_ENV = ("CAMPUS_HOME", "CAMPUS_DB_URL", "CAMPUS_DATA_ROOT", "CAMPUS_OPA_URL", "CAMPUS_OPA_TOKEN", "CAMPUS_BIN_DIR", "PATH")
 
 
 def service_spec(port: int, environ: dict[str, str] | None = None) -> dict:

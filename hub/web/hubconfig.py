@@ -22,8 +22,12 @@ from hub.auth.roles import CUSTOM_SCOPES
 SERVICE = "console"
 PORT_ENV = "CAMPUS_CONSOLE_PORT"
 DEFAULT_PORT = 10102
-# What the console needs from the hub's environment (it is not inherited otherwise).
-PASSED_ENV = ("CAMPUS_HOME", "CAMPUS_DB_URL", "CAMPUS_DATA_ROOT", "CAMPUS_OPA_URL", "CAMPUS_BIN_DIR", "CAMPUS_CONSOLE_IMPORT_ROOTS", "CAMPUS_CONSOLE_HUB_SCOPES", "PATH")
+# What the console needs from the hub's environment (it is not inherited otherwise). The
+# OPA tokens when they come from the environment: the console writes the catalog.
+PASSED_ENV = (
+    "CAMPUS_HOME", "CAMPUS_DB_URL", "CAMPUS_DATA_ROOT", "CAMPUS_OPA_URL", "CAMPUS_OPA_TOKEN", "CAMPUS_OPA_CATALOG_TOKEN",
+    "CAMPUS_BIN_DIR", "CAMPUS_CONSOLE_IMPORT_ROOTS", "CAMPUS_CONSOLE_HUB_SCOPES", "PATH",
+)  # fmt: skip
 
 
 def service_spec(port: int, environ: dict[str, str] | None = None) -> dict:

@@ -111,6 +111,7 @@ def test_hub_values_configmap_configures_the_hub(full_objects):
         "SEOUL_CAMPUS_GATEWAY_PROXY_SERVICE_PORT_WEB": "8000",
         "SEOUL_CAMPUS_GATEWAY_PROXY_SERVICE_PORT_TCP": "8786",
         "CAMPUS_HUB_DB_URL": "postgresql+psycopg://hub@db/hub", "CAMPUS_OPA_URL": "http://seoul-campus-opa:8181",
+        "CAMPUS_OPA_TOKEN": "o" * 64,
         "CAMPUS_API_TOKEN": "a" * 64, "CAMPUS_GATEWAY_TOKEN": "g" * 64,
     }
     c = Config()
@@ -124,18 +125,25 @@ def test_hub_values_configmap_configures_the_hub(full_objects):
     assert {v for v in values["services"].values() if v} <= services
 
 
-def test_opa_bundle_is_the_repository_policies_without_tests(default_objects, tmp_path):
-    bundle = named(default_objects, "ConfigMap", "-opa-bundle")
-    deployment = named(default_objects, "Deployment", "-opa")
+def lay_out_opa_bundle(objects, folder):
+    """The OPA pod's /policies, as the pod sees it, written to `folder`; returns its paths."""
+    bundle = named(objects, "ConfigMap", "-opa-bundle")
+    deployment = named(objects, "Deployment", "-opa")
     mounts = deployment["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
     paths = {m["subPath"]: m["mountPath"].removeprefix("/policies/") for m in mounts}
     assert set(paths) == set(bundle["data"])
-    assert not any(p.endswith("_test.rego") for p in paths.values())
-    assert ".manifest" in paths.values() and any(p.endswith(".rego") for p in paths.values())
-    # Lay the files out as the pod sees them and load them as OPA does: a bundle.
     for key, rel in paths.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(bundle["data"][key])
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(bundle["data"][key])
+    return set(paths.values())
+
+
+def test_opa_bundle_is_the_repository_policies_without_tests(default_objects, tmp_path):
+    paths = lay_out_opa_bundle(default_objects, tmp_path)
+    assert not any(p.endswith("_test.rego") for p in paths)
+    assert {".manifest", "system/authz/authz.rego", "system/authz/data.json"} <= paths
+    assert any(p.startswith("campus/") and p.endswith(".rego") for p in paths)
+    # Load the files as OPA does: a bundle.
     proc = subprocess.run(
         [str(tool("opa")), "eval", "--format", "json", "--bundle", str(tmp_path), "data.campus.access.tier_rank"],
         capture_output=True, text=True, timeout=60,
@@ -166,3 +174,59 @@ def test_no_object_offers_an_escape_hatch(full_objects):
     text = yaml.safe_dump_all(full_objects)
     for hatch in ("extraConfig", "server-snippet", "configuration-snippet", "hostPath", "privileged: true"):
         assert hatch not in text
+
+
+def test_chart_opa_refuses_requests_without_the_secret_tokens(default_objects, tmp_path):
+    """OPA run with the Deployment's own arguments and environment, on the chart's bundle:
+    no token or the wrong one gets 401, the Secret's tokens get their answers, probes pass."""
+    import base64
+    import time
+
+    import httpx
+
+    from hub.policy.server import free_port
+
+    lay_out_opa_bundle(default_objects, tmp_path / "policies")
+    container = named(default_objects, "Deployment", "-opa")["spec"]["template"]["spec"]["containers"][0]
+    secret = named(default_objects, "Secret", "-opa")
+    tokens = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+    env = {e["name"]: tokens[e["valueFrom"]["secretKeyRef"]["key"]] for e in container["env"]}
+    assert set(env) == {"CAMPUS_OPA_TOKEN", "CAMPUS_OPA_CATALOG_TOKEN"}
+    port = free_port()
+    args = [f"--addr=127.0.0.1:{port}" if a == "--addr=:8181" else str(tmp_path / "policies") if a == "/policies" else a for a in container["args"]]
+    assert "--authorization=basic" in args and "--authentication=token" in args
+    opa = subprocess.Popen([str(tool("opa")), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if httpx.get(url + container["readinessProbe"]["httpGet"]["path"]).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the chart's OPA did not become ready"
+            time.sleep(0.05)
+        catalog = {"datasets": {}, "projects": {}, "users": {"alice": {"roles": ["researcher"]}}}
+        bearer = {name: {"Authorization": f"Bearer {value}"} for name, value in env.items()}
+        question = {"input": {"user": "alice", "now": "2026-06-01T00:00:00Z"}}
+        for headers in ({}, {"Authorization": "Bearer " + "w" * 64}, bearer["CAMPUS_OPA_TOKEN"]):
+            assert httpx.put(f"{url}/v1/data/campus/catalog", json=catalog, headers=headers).status_code == 401
+        assert httpx.put(f"{url}/v1/data/campus/catalog", json=catalog, headers=bearer["CAMPUS_OPA_CATALOG_TOKEN"]).status_code == 204
+        assert httpx.post(f"{url}/v1/data/campus/access/decision", json=question).status_code == 401
+        asked = httpx.post(f"{url}/v1/data/campus/access/decision", json=question, headers=bearer["CAMPUS_OPA_TOKEN"])
+        assert asked.status_code == 200 and asked.json()["result"]["allowed"] == []
+    finally:
+        opa.terminate()
+        opa.wait(10)
+
+
+def test_only_the_hub_holds_the_catalog_token(full_objects):
+    holders = {}
+    for deployment in by_kind(full_objects, "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for e in container.get("env", []):
+                ref = e.get("valueFrom", {}).get("secretKeyRef", {})
+                if ref.get("name", "").endswith("-opa"):
+                    holders.setdefault(ref["key"], set()).add(deployment["metadata"]["name"].removeprefix("seoul-campus-"))
+    assert holders == {"decision-token": {"opa", "hub", "api", "gateway", "gateway-controller"}, "catalog-token": {"opa", "hub"}}

@@ -152,7 +152,7 @@ bundle manifest, as "<configmap key>: <path in the bundle>". ConfigMap keys cann
 */}}
 {{- define "campus.opa.bundleFiles" -}}
 {{- $files := dict }}
-{{- range $path, $_ := .Files.Glob "policies/campus/**" }}
+{{- range $path, $_ := .Files.Glob "policies/{campus,system}/**" }}
 {{- if and (not (hasSuffix "_test.rego" $path)) (or (hasSuffix ".rego" $path) (hasSuffix ".json" $path)) }}
 {{- $rel := trimPrefix "policies/" $path }}
 {{- $_ := set $files (replace "/" "--" $rel) $rel }}

@@ -22,6 +22,8 @@ from hub import audit
 from hub.catalog.service import open_catalog
 from hub.cli.main import app
 from hub.db import session_scope
+from hub.policy.tokens import read_token
+from tests.fixtures.opa import opa_headers
 
 runner = CliRunner()
 
@@ -50,7 +52,7 @@ def cli(*args: str):
 
 
 def opa_catalog(settings) -> dict:
-    return httpx.get(f"{settings.opa_url}/v1/data/campus/catalog").json()["result"]
+    return httpx.get(f"{settings.opa_url}/v1/data/campus/catalog", headers=opa_headers(read_token(settings, "catalog"))).json()["result"]
 
 
 def snapshot(settings) -> dict:
@@ -242,4 +244,17 @@ def test_grant_above_the_project_tier_is_refused(campus, demo_source, tmp_path):
     result = cli("project", "grant", "open-data", "card_spending", "--expires", "2099-01-01", "--as", "sam")
     assert result.exit_code == 2
     assert "above the max tier internal" in result.output
+    assert snapshot(campus) == before
+
+
+@pytest.mark.parametrize("variable", ["CAMPUS_OPA_TOKEN", "CAMPUS_OPA_CATALOG_TOKEN"])
+def test_refused_credentials_refuse_the_change_and_write_nothing(campus, demo_source, tmp_path, monkeypatch, variable):
+    """A wrong decision token (the steward check) or catalog token (the push): nothing is written."""
+    manifest = copy_dataset(demo_source, "card_spending", tmp_path)
+    before = snapshot(campus)
+    with monkeypatch.context() as env:
+        env.setenv(variable, "w" * 43)
+        result = cli("dataset", "register", str(manifest), "--as", "sam")
+    assert result.exit_code == 2
+    assert "refused the campus's credentials" in result.output
     assert snapshot(campus) == before

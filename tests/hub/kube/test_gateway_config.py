@@ -35,6 +35,7 @@ ENV = {
     "C_CAMPUS_GATEWAY_SERVICE_HOST": "10.96.0.30", "C_CAMPUS_GATEWAY_SERVICE_PORT": "8000",
     "C_CAMPUS_DASK_DNS_SERVICE_HOST": "10.96.0.53", "C_CAMPUS_DASK_DNS_SERVICE_PORT": "53",
     "CAMPUS_OPA_URL": "http://c-campus-opa:8181",
+    "CAMPUS_OPA_TOKEN": "o" * 43,
 }
 
 
@@ -67,7 +68,7 @@ def test_limits_per_project(groups, workers, cores, memory):
 
 
 def handler_for(answer):
-    return make_options_handler(values=VALUES, opa_url="http://opa", nameserver="10.96.0.53", policy_client=Policy(answer))
+    return make_options_handler(values=VALUES, opa_url="http://opa", opa_token="o" * 43, nameserver="10.96.0.53", policy_client=Policy(answer))
 
 
 def test_cluster_mounts_only_granted_datasets_read_only_in_locked_pods():
@@ -126,3 +127,21 @@ def test_missing_resolver_address_stops_the_gateway():
 @pytest.mark.parametrize("text, expected", [("16G", 16 * 1024**3), ("512M", 512 * 1024**2), ("100", 100), (7, 7)])
 def test_to_bytes(text, expected):
     assert to_bytes(text) == expected
+
+
+def test_gateway_needs_the_opa_token():
+    env = {k: v for k, v in ENV.items() if k != "CAMPUS_OPA_TOKEN"}
+    with pytest.raises(KubeConfigError, match="CAMPUS_OPA_TOKEN"):
+        apply(Config(), VALUES, env)
+
+
+def test_cluster_is_refused_when_opa_refuses_the_token(opa_server):
+    """The handler's own client against the real OPA: a wrong token is a refused cluster."""
+    from hub.policy.sync import push_catalog
+
+    push_catalog(opa_server.url, {"datasets": {}, "projects": {}, "users": {"alice": {"roles": ["researcher"]}}})
+    handler = make_options_handler(values=VALUES, opa_url=opa_server.url, opa_token="w" * 43, nameserver="10.96.0.53")
+    with pytest.raises(PolicyUnavailable, match="refused the campus's credentials"):
+        handler({}, user())
+    right = make_options_handler(values=VALUES, opa_url=opa_server.url, opa_token=opa_server.tokens.decision, nameserver="10.96.0.53")
+    assert right({}, user())["cluster_max_workers"] == 2

@@ -45,6 +45,7 @@ ENV = {
     "C_CAMPUS_API_SERVICE_PORT": "8000",
     "CAMPUS_HUB_DB_URL": "postgresql+psycopg://hub@db/hub",
     "CAMPUS_OPA_URL": "http://c-campus-opa:8181",
+    "CAMPUS_OPA_TOKEN": "o" * 43,
     "CAMPUS_API_TOKEN": "t" * 64,
 }
 
@@ -67,6 +68,7 @@ def test_spawner_is_the_campus_kubespawner_in_the_workspaces_namespace():
     assert c.KubeSpawner.namespace == "campus-workspaces"
     assert c.CampusKubeSpawner.dataset_claims == {"card_spending": "ds-card-spending"}
     assert c.CampusKubeSpawner.opa_url == "http://c-campus-opa:8181"
+    assert c.CampusKubeSpawner.opa_token == "o" * 43
     assert c.KubeSpawner.cpu_limit == 2.0 and c.KubeSpawner.mem_limit == "4G"
 
 
@@ -102,6 +104,7 @@ def test_gateway_is_a_hub_service_reached_through_its_proxy_by_scope():
         ("C_CAMPUS_API_SERVICE_PORT", "C_CAMPUS_API_SERVICE_PORT"),
         ("CAMPUS_HUB_DB_URL", "CAMPUS_HUB_DB_URL"),
         ("CAMPUS_OPA_URL", "CAMPUS_OPA_URL"),
+        ("CAMPUS_OPA_TOKEN", "CAMPUS_OPA_TOKEN"),
         ("CAMPUS_API_TOKEN", "CAMPUS_API_TOKEN"),
     ],
 )

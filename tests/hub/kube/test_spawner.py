@@ -212,3 +212,22 @@ async def test_spawn_page_offers_the_projects_only_to_members_of_several():
     assert '<option value="mobility">' in form and '<option value="spending">' in form
     assert await make_spawner(Decision(projects=["mobility"])).get_options_form() == ""
     assert await make_spawner(RuntimeError("OPA down")).get_options_form() == ""
+
+
+async def test_opa_token_never_reaches_the_workspace_pod():
+    token = "opa-decision-token-" + "x" * 30
+    spawner = make_spawner(Decision(allowed=["card_spending"]))
+    spawner.opa_token = token
+    pod = await render(spawner)
+    assert token not in repr(pod)
+
+
+async def test_policy_client_sends_the_configured_token(opa_server):
+    """The spawner's own client, against the real OPA: the token it is configured with is what OPA sees."""
+    from hub.policy.sync import push_catalog
+
+    push_catalog(opa_server.url, {"datasets": {}, "projects": {}, "users": {"alice": {"roles": ["researcher"]}}})
+    spawner = CampusKubeSpawner(_mock=True, user=fake_user("alice"), opa_url=opa_server.url, opa_token="w" * 43)
+    assert "refused the campus's credentials" in spawner.make_policy_client().access("alice").error
+    spawner.opa_token = opa_server.tokens.decision
+    assert spawner.make_policy_client().access("alice").error is None

@@ -13,12 +13,15 @@ from hub.policy.client import PolicyClient
 from hub.policy.server import OpaServer, OpaServerError, opa_command
 from hub.settings import CampusSettings
 
+from tests.fixtures.opa import opa_headers
+
 from .conftest import NOW, eventually
 
 
 def test_command_is_pinned():
     assert opa_command(binary=Path("/b/opa"), policies=Path("/p"), addr="127.0.0.1:8181", watch=True) == [
         "/b/opa", "run", "--server", "--addr", "127.0.0.1:8181",
+        "--authentication=token", "--authorization=basic",
         "--bundle", "/p", "--ignore", "*_test.rego",
         "--skip-version-check", "--log-format", "json", "--log-level", "info",
         "--set", "decision_logs.console=true", "--watch",
@@ -53,7 +56,8 @@ def test_changed_policy_takes_effect_without_restart(scratch_opa, tmp_path):
 
     # Same process, and the catalog pushed before the reload is still there.
     assert server.pid == pid and server.running()
-    assert "alice" in httpx.get(f"{server.url}/v1/data/campus/catalog/users").json()["result"]
+    users = httpx.get(f"{server.url}/v1/data/campus/catalog/users", headers=opa_headers(server.tokens.catalog))
+    assert "alice" in users.json()["result"]
 
 
 def test_broken_edit_keeps_the_last_good_policy(scratch_opa, tmp_path):
@@ -96,16 +100,21 @@ def test_decisions_are_logged(scratch_opa):
         ("PATCH", "/v1/data/campus/admin", [{"op": "add", "path": "/action_roles/export.approve/-", "value": "researcher"}]),
     ],
 )
-def test_policy_data_cannot_be_overwritten_through_the_api(opa_server: OpaServer, method, path, body):
-    answer = httpx.request(method, opa_server.url + path, json=body)
-    assert answer.status_code == 400
-    assert "owned by bundle" in answer.json()["message"]
+def test_policy_data_cannot_be_overwritten_through_the_api(opa_server: OpaServer, client: PolicyClient, method, path, body):
+    # Not anonymously, and not even with the catalog token (system.authz; the bundle's
+    # roots would refuse it next).
+    for headers in ({}, opa_headers(opa_server.tokens.catalog)):
+        answer = httpx.request(method, opa_server.url + path, json=body, headers=headers)
+        assert answer.status_code == 401
+    assert client.access("alice", now=NOW).allowed == ["bike_trips"]
 
 
 def test_policy_cannot_be_replaced_through_the_api(opa_server: OpaServer, client: PolicyClient):
     evil = 'package campus.access\n\nallowed contains "card_spending"\n'
-    answer = httpx.put(f"{opa_server.url}/v1/policies/evil", content=evil, headers={"Content-Type": "text/plain"})
-    assert answer.status_code == 400
+    for token in ("", opa_server.tokens.decision, opa_server.tokens.catalog):
+        headers = {"Content-Type": "text/plain", **(opa_headers(token) if token else {})}
+        answer = httpx.put(f"{opa_server.url}/v1/policies/evil", content=evil, headers=headers)
+        assert answer.status_code == 401
     assert "card_spending" not in client.access("alice", now=NOW).allowed
 
 

@@ -9,6 +9,8 @@ from hub.errors import PolicyUnavailable
 from hub.policy.client import PolicyClient
 from hub.policy.sync import push_catalog
 
+from tests.fixtures.opa import opa_headers
+
 from .conftest import CATALOG, NOW
 
 
@@ -21,7 +23,8 @@ def test_push_replaces_the_whole_catalog(scratch_opa):
     projects = {**CATALOG["projects"], "spending": {**CATALOG["projects"]["spending"], "members": []}}
     push_catalog(server.url, {**CATALOG, "projects": projects})
     assert client.access("carol", now=NOW).allowed == []
-    assert httpx.get(f"{server.url}/v1/data/campus/catalog").json()["result"]["projects"]["spending"]["members"] == []
+    catalog = httpx.get(f"{server.url}/v1/data/campus/catalog", headers=opa_headers(server.tokens.catalog)).json()["result"]
+    assert catalog["projects"]["spending"]["members"] == []
 
 
 @pytest.mark.parametrize("document", [{}, {"datasets": {}}, [], "catalog"])
@@ -31,9 +34,10 @@ def test_push_refuses_a_document_of_the_wrong_shape(opa_server, document):
 
 
 def test_push_to_a_path_owned_by_the_policies_is_refused(opa_server, monkeypatch):
-    # If the catalog path ever fell under the bundle's roots, the push must fail loudly.
+    # If the catalog path ever moved under the policies' data, the push must fail loudly:
+    # the catalog token opens campus/catalog only (and the bundle's roots are behind it).
     monkeypatch.setattr("hub.policy.sync.CATALOG_PATH", "campus/access/catalog")
-    with pytest.raises(PolicyUnavailable, match="refused: .*owned by bundle"):
+    with pytest.raises(PolicyUnavailable, match="refused the campus's credentials"):
         push_catalog(opa_server.url, CATALOG)
 
 
