@@ -71,10 +71,11 @@ def time_rest(client: PolicyClient, users: list[str], now: datetime, n: int) -> 
     return samples
 
 
-def time_server_side(url: str, users: list[str], now: datetime, n: int) -> list[float]:
+def time_server_side(url: str, token: str, users: list[str], now: datetime, n: int) -> list[float]:
     """OPA's own handler time for the same question (from ?metrics=true): the floor under REST."""
     samples = []
     with requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {token}"
         for i in range(n):
             body = http.post(f"{url}/v1/data/campus/access/decision?metrics=true", json={"input": {"user": users[i % len(users)], "now": rfc3339(now)}}).json()
             samples.append(body["metrics"]["timer_server_handler_ns"] / 1e6)
@@ -111,15 +112,15 @@ def main(argv: list[str] | None = None) -> None:
         catalog_file = Path(tmp) / "catalog.json"
         catalog_file.write_text(json.dumps({"campus": {"catalog": catalog}}))
         with OpaServer(settings=settings, port=free_port()) as server:
-            push_catalog(server.url, catalog)
-            client = PolicyClient(server.url)
+            push_catalog(server.url, catalog, token=server.tokens.catalog)
+            client = PolicyClient(server.url, token=server.tokens.decision)
             rest = time_rest(client, users, now, args.requests)
-            handler = time_server_side(server.url, users, now, min(args.requests, 500))
+            handler = time_server_side(server.url, server.tokens.decision, users, now, min(args.requests, 500))
             served = client.access(users[0], now=now)
             client.close()
         evals, evaluated = time_opa_eval(settings.tool("opa"), catalog_file, users[0], now, args.evals)
     # The same question must get the same answer both ways, or the comparison means nothing.
-    assert evaluated == {"allowed": served.allowed, "refused": served.refused}, "REST and opa eval disagree"
+    assert evaluated == {"allowed": served.allowed, "refused": served.refused, "projects": served.projects, "registered": served.registered}, "REST and opa eval disagree"
 
     rest_p50, rest_p99 = percentile(rest, 50), percentile(rest, 99)
     rows = [
