@@ -2,15 +2,18 @@
 
 Order matters: the text is parsed and its tables checked against the mounted datasets
 before DuckDB sees it, so that a query on a dataset without a grant gets a sentence about
-grants rather than an engine error. The analysis (sqlglot) is cached by query text: a
-re-run costs a dictionary lookup. The text DuckDB runs is the researcher's own, so column
-names and behaviour are exactly DuckDB's.
+grants rather than an engine error. The lineage analysis (sqlglot's qualify and a scope
+walk, the costly part) then runs on a thread of its own while DuckDB executes the query:
+DuckDB releases the GIL while it works, so the provenance costs little wall time. It is
+cached by query text: a re-run costs a dictionary lookup. The text DuckDB runs is the
+researcher's own, so column names and behaviour are exactly DuckDB's.
 """
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 from campus import catalog, engine, lineage, provenance
@@ -20,10 +23,22 @@ OUTPUTS = ("pandas", "arrow", "polars")
 CACHE_SIZE = 512
 
 _cache: OrderedDict[str, lineage.Analysis] = OrderedDict()
+_analyst = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campus-lineage")
 
 
-def analyse(sql: str) -> lineage.Analysis:
-    """Parse, check and analyse a query (cached by text). Raises CampusQueryError."""
+def _remember(sql: str, analysis: lineage.Analysis) -> lineage.Analysis:
+    _cache[sql] = analysis
+    if len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return analysis
+
+
+def check(sql: str) -> lineage.Analysis | Future:
+    """Parse and check a query; its analysis if cached, else a Future computing it.
+
+    Raises CampusQueryError (syntax, statement kind, a dataset not mounted, a file read)
+    before anything runs.
+    """
     cached = _cache.get(sql)
     if cached is not None:
         _cache.move_to_end(sql)
@@ -33,11 +48,13 @@ def analyse(sql: str) -> lineage.Analysis:
     for name in sorted(lineage.referenced_tables(expression)):
         if name not in current.schemas:
             raise CampusQueryError(catalog.why_unavailable(name))
-    analysis = lineage.analyse(expression, current.schemas, current.analysis_schema)
-    _cache[sql] = analysis
-    if len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return analysis
+    return _analyst.submit(lineage.analyse, expression, current.schemas, current.analysis_schema)
+
+
+def analyse(sql: str) -> lineage.Analysis:
+    """Parse, check and analyse a query (cached by text). Raises CampusQueryError."""
+    pending = check(sql)
+    return _remember(sql, pending.result()) if isinstance(pending, Future) else pending
 
 
 def _engine_error(error: duckdb.Error) -> CampusQueryError:
@@ -62,7 +79,7 @@ def sql(query: str, *, output: str = "pandas"):
         raise CampusQueryError(f"a query is text, not {type(query).__name__}")
     if output not in OUTPUTS:
         raise CampusQueryError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
-    analysis = analyse(query)
+    pending = check(query)
     current = engine.get()
     with current.lock:
         try:
@@ -78,6 +95,7 @@ def sql(query: str, *, output: str = "pandas"):
                 result = relation.pl()
         except duckdb.Error as error:
             raise _engine_error(error) from None
+    analysis = _remember(query, pending.result()) if isinstance(pending, Future) else pending
     rows = len(result)
     outputs = analysis.outputs
     if outputs is None or len(outputs) != len(names):
