@@ -26,6 +26,12 @@ from tests.egress_guard.corpus.workspace import Workspace, csv
 REPO = Path(__file__).resolve().parents[3]
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def egress_campus(request):
+    """Every export-request test runs on SQLite and on PostgreSQL (production's database)."""
+    return request.getfixturevalue("egress_campus_pg" if request.param == "postgres" else "egress_campus_sqlite")
+
+
 @pytest.fixture
 def service(egress_campus, egress_policy):
     return ExportService(egress_campus.settings, policy=egress_policy)
@@ -142,8 +148,10 @@ def test_guard_killed_mid_check_resumes_and_releases_once(service, workspace, eg
         "from pathlib import Path; from egress_guard.registry import CheckRegistry; from hub.egress.service import ExportService; "
         f"ExportService(registry=CheckRegistry.from_yaml(Path({str(config)!r}))).process({request_id!r})"
     )
-    env = os.environ | {"CAMPUS_HOME": str(egress_campus.settings.home), "CAMPUS_OPA_URL": opa_server.url, "CAMPUS_TEST_MARKER": str(marker), "PYTHONPATH": str(REPO)}
-    env.pop("CAMPUS_DB_URL", None)
+    env = os.environ | {
+        "CAMPUS_HOME": str(egress_campus.settings.home), "CAMPUS_DB_URL": egress_campus.settings.db_url,
+        "CAMPUS_OPA_URL": opa_server.url, "CAMPUS_TEST_MARKER": str(marker), "PYTHONPATH": str(REPO),
+    }  # fmt: skip
     child = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
