@@ -104,9 +104,8 @@ def test_dask_aggregation_larger_than_memory_completes_in_the_sandbox(small_hub)
 
     alice = small_hub.session("alice")
     assert alice.spawn(timeout=90).status_code < 400
-    kernel = alice.kernel()
     try:
-        out, error = kernel.run(
+        out, error = alice.run(
             "import json, campus\n"
             "client = campus.cluster()\n"
             "frame = campus.dask('readings')\n"
@@ -120,7 +119,6 @@ def test_dask_aggregation_larger_than_memory_completes_in_the_sandbox(small_hub)
         assert error is None, f"{error}\n{out[-2000:]}"
         limit, peak = memory_group(small_hub, "alice")
     finally:
-        kernel.close()
         alice.stop()
     report = json.loads(out.strip().splitlines()[-1])
     assert report["memory_limit"] == MEM_LIMIT and limit == MEM_LIMIT

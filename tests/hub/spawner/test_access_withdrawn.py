@@ -56,11 +56,7 @@ def test_revoked_grant_stops_the_running_workspace_and_only_that_one(quick_hub):
 
         # Started again, the workspace has no card_spending any more.
         assert alice.spawn().status_code < 400
-        kernel = alice.kernel()
-        try:
-            out, error = kernel.run("import os; print(sorted(os.listdir('/data')))")
-        finally:
-            kernel.close()
+        out, error = alice.run("import os; print(sorted(os.listdir('/data')))")
         assert error is None and out.strip() == "[]"
     finally:
         alice.stop()

@@ -43,27 +43,19 @@ def test_duckdb_query_on_granted_dataset_gives_the_right_answer(campus_hub, alic
     expected = duckdb.sql(
         f"select count(*), round(sum(amount_krw)) from '{campus_hub.settings.data_root}/card_spending/card_spending.parquet'"
     ).fetchall()[0]
-    kernel = alice.kernel()
-    try:
-        out, error = kernel.run(
-            "import duckdb\n"
-            "print(duckdb.sql(\"select count(*), round(sum(amount_krw)) from '/data/card_spending/card_spending.parquet'\").fetchall()[0])"
-        )
-    finally:
-        kernel.close()
+    out, error = alice.run(
+        "import duckdb\n"
+        "print(duckdb.sql(\"select count(*), round(sum(amount_krw)) from '/data/card_spending/card_spending.parquet'\").fetchall()[0])"
+    )
     assert error is None
     assert out.strip() == str(expected)
 
 
 def test_workspace_sees_exactly_its_grants_home_and_campus_paths(alice):
-    kernel = alice.kernel()
-    try:
-        out, error = kernel.run(
-            "import os; print(sorted(os.listdir('/data')), sorted(os.listdir('/home')), os.getcwd(), os.getuid() != 0,"
-            " os.environ['CAMPUS_USER'], os.environ['CAMPUS_API_SOCKET'])"
-        )
-    finally:
-        kernel.close()
+    out, error = alice.run(
+        "import os; print(sorted(os.listdir('/data')), sorted(os.listdir('/home')), os.getcwd(), os.getuid() != 0,"
+        " os.environ['CAMPUS_USER'], os.environ['CAMPUS_API_SOCKET'])"
+    )
     assert error is None
     assert out.strip() == "['card_spending'] ['alice'] /home/alice True alice /run/campus/api/api.sock"
 
@@ -90,11 +82,7 @@ def test_home_persists_and_a_new_grant_appears_at_the_next_spawn(campus_hub):
         catalog.grant("retail", "card_spending", actor="sam", expires="2099-01-01")
     try:
         assert bob.spawn().status_code < 400
-        kernel = bob.kernel()
-        try:
-            out, _ = kernel.run("import os; print(sorted(os.listdir('/data')), open('/home/bob/notes.txt').read())")
-        finally:
-            kernel.close()
+        out, _ = bob.run("import os; print(sorted(os.listdir('/data')), open('/home/bob/notes.txt').read())")
         assert out.strip() == "['card_spending', 'store_sales'] kept"
         bob.stop()
     finally:
@@ -102,11 +90,9 @@ def test_home_persists_and_a_new_grant_appears_at_the_next_spawn(campus_hub):
             catalog.revoke("retail", "card_spending", actor="sam")
     # Revoked: gone at the next spawn.
     assert bob.spawn().status_code < 400
-    kernel = bob.kernel()
     try:
-        out, _ = kernel.run("import os; print(sorted(os.listdir('/data')))")
+        out, _ = bob.run("import os; print(sorted(os.listdir('/data')))")
     finally:
-        kernel.close()
         bob.stop()
     assert out.strip() == "['store_sales']"
 
@@ -154,11 +140,7 @@ def test_resource_limits_apply_to_the_workspace(campus_hub, alice):
     """Memory/CPU/process limits: cgroups where the host lets the hub write them, rlimits always."""
     from hub.spawner import limits
 
-    kernel = alice.kernel()
-    try:
-        out, error = kernel.run("import resource; print(resource.getrlimit(resource.RLIMIT_NPROC)[0])")
-    finally:
-        kernel.close()
+    out, error = alice.run("import resource; print(resource.getrlimit(resource.RLIMIT_NPROC)[0])")
     assert error is None and int(out) == 512
     mode = limits.probe()
     name = limits.group_name(alice.hub.settings.home, "alice")
@@ -192,15 +174,13 @@ def test_a_socket_made_after_the_spawn_is_reached_from_the_workspace(campus_hub,
 
     thread = threading.Thread(target=answer, daemon=True)
     thread.start()
-    kernel = alice.kernel()
     try:
-        out, error = kernel.run(
+        out, error = alice.run(
             "import socket\n"
             "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect('/run/campus/api/probe.sock')\n"
             "s.sendall(b'ping'); print(s.recv(64).decode()); s.close()"
         )
     finally:
-        kernel.close()
         thread.join(5)
         listener.close()
         path.unlink(missing_ok=True)
