@@ -34,6 +34,7 @@ def demo(
     typer.echo(f"\ndemo logins (password for all: {DEMO_PASSWORD}):")
     for user in DEMO_USERS:
         typer.echo(f"  {user.name:<6} {user.display_name}")
+    typer.echo("researchers find example notebooks in ~/examples; alice, in two projects, picks one when her workspace starts")
     # Hand over to `campus up` itself, with its defaults, so both start the same campus.
     from hub.cli.up import up
 
