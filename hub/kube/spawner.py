@@ -113,7 +113,7 @@ class CampusKubeSpawner(KubeSpawner):
 
     @default("options_form")
     def _default_options_form(self):
-        return _project_options_form
+        return project.options_form
 
     @default("options_from_form")
     def _default_options_from_form(self):
@@ -178,11 +178,3 @@ class CampusKubeSpawner(KubeSpawner):
         await self.apply_campus_overrides()
         return await super().start()
 
-
-async def _project_options_form(spawner: CampusKubeSpawner) -> str:
-    """The spawn page's project chooser; no form when the policy cannot be asked (start() refuses then)."""
-    try:
-        decision = await spawner.ask_policy(None)
-    except Exception:
-        return ""
-    return "" if getattr(decision, "error", None) else project.form(decision.projects)

@@ -64,6 +64,19 @@ def form(projects: list[str]) -> str:
     )
 
 
+async def options_form(spawner) -> str:
+    """JupyterHub's options_form for a spawner with `ask_policy(project)`: the chooser, or nothing.
+
+    If the policy cannot be asked the page shows no form; start() then asks again and
+    refuses with a clear message, so nothing is decided here.
+    """
+    try:
+        decision = await spawner.ask_policy(None)
+    except Exception:  # noqa: BLE001 - the refusal happens, audited, in start()
+        return ""
+    return "" if getattr(decision, "error", None) else form(decision.projects)
+
+
 def from_form(formdata: dict[str, list[str]]) -> dict[str, str]:
     """JupyterHub's options_from_form: the form's fields (lists of strings) to user_options."""
     values = formdata.get("project") or [""]

@@ -60,21 +60,6 @@ def policy_access(username: str, project_name: str | None = None):
         client.close()
 
 
-async def project_options_form(spawner: "SandboxSpawner") -> str:
-    """The spawn page's project chooser (empty for a user in fewer than two projects).
-
-    If the policy cannot be asked the page shows no form; start() then asks again and
-    refuses with a clear message, so nothing is decided here.
-    """
-    try:
-        decision = await spawner.ask_policy(None)
-    except Exception:  # the refusal happens, audited, in start()
-        return ""
-    if getattr(decision, "error", None):
-        return ""
-    return project.form(decision.projects)
-
-
 def audit(event: str, actor: str, details: dict) -> None:
     """Append a workspace event to the campus audit log (own transaction)."""
     from hub.audit import record
@@ -181,7 +166,7 @@ class SandboxSpawner(Spawner):
 
     @default("options_form")
     def _default_options_form(self):
-        return project_options_form
+        return project.options_form
 
     @default("options_from_form")
     def _default_options_from_form(self):
