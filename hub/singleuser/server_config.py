@@ -25,7 +25,11 @@ def apply(c) -> None:
     # outside the sandbox, so it must not send what the lab shows to another site.
     # jupyter_server uses settings["headers"]["Content-Security-Policy"] instead of its own
     # default, and JupyterHub's singleuser only sets one if none is there (setdefault).
-    c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": csp.WORKSPACE_POLICY}}
+    # No DNS prefetching of the hosts an output links to: a lookup of
+    # <chunk-of-data>.elsewhere.example would carry data out through DNS, which CSP does not govern.
+    c.ServerApp.tornado_settings = {
+        "headers": {"Content-Security-Policy": csp.WORKSPACE_POLICY, "X-DNS-Prefetch-Control": "off"}
+    }
     # Terminals are allowed: they run inside the sandbox like kernels do.
     c.ServerApp.terminals_enabled = True
     # Hidden files are neither listed nor served by the contents API.

@@ -47,3 +47,4 @@ def test_server_config_sends_the_policy_on_every_answer():
     c = Config()
     server_config.apply(c)
     assert c.ServerApp.tornado_settings["headers"]["Content-Security-Policy"] == csp.WORKSPACE_POLICY
+    assert c.ServerApp.tornado_settings["headers"]["X-DNS-Prefetch-Control"] == "off"
