@@ -15,6 +15,7 @@ spawner starts bwrap privileged and switches each workspace to its own unprivile
 | CAMPUS_API_PORT        | 10101      | the campus API's loopback port              |
 | CAMPUS_CONSOLE         | 1          | run the campus console service (0: do not)  |
 | CAMPUS_CONSOLE_PORT    | 10102      | the console's loopback port                 |
+| CAMPUS_CATALOG_RESYNC  | 1          | run the catalog re-sync service (0: do not) |
 
 Where things live:
   $CAMPUS_HOME/hub/          hub state, mode 0700: jupyterhub.sqlite, cookie secret, proxy pid
@@ -98,3 +99,9 @@ if os.environ.get("CAMPUS_CONSOLE", "1") == "1":
     from hub.web.hubconfig import configure_console
 
     configure_console(c)
+
+# --- catalog re-sync: a restarted OPA gets the catalog back within ~10 s (hub.policy.resync) ----
+if os.environ.get("CAMPUS_CATALOG_RESYNC", "1") == "1":
+    from hub.policy.hubconfig import configure_resync
+
+    configure_resync(c)

@@ -6,8 +6,9 @@ Order of start, each step waiting until the previous one answers:
    the first spawn already gets a decision from the current catalog; OPA's tokens are
    created under $CAMPUS_HOME/secrets/ at the first start, and the hub and its services
    read them there (or inherit CAMPUS_OPA_TOKEN / CAMPUS_OPA_CATALOG_TOKEN if set);
-3. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy and the
-   campus console service itself, until the proxy answers /hub/health.
+3. JupyterHub with hub/jupyterhub_config.py, which starts configurable-http-proxy, the
+   campus API and console services, and the catalog re-sync (hub.policy.resync: pushes
+   the catalog again if OPA is restarted) itself, until the proxy answers /hub/health.
 
 Stop in reverse order. JupyterHub stops every workspace sandbox and the proxy on SIGTERM
 (`cleanup_servers`); whatever a crash leaves behind is removed at the next hub start.
@@ -37,12 +38,16 @@ class CampusUpError(CampusError):
 
 def push_catalog(settings: CampusSettings) -> None:
     """Push the current catalog to the OPA server at settings.opa_url."""
+    from hub.audit import lock_head
     from hub.catalog.service import policy_data
     from hub.db import session_scope
     from hub.policy.sync import push_catalog as push
     from hub.policy.tokens import read_token
 
     with session_scope(settings.db_url) as session:
+        # The catalog writers' lock: a write pushed but not yet committed cannot be
+        # overwritten by the older catalog read here (see hub.policy.resync).
+        lock_head(session)
         push(settings.opa_url, policy_data(session), token=read_token(settings, "catalog") or "")
 
 

@@ -16,6 +16,7 @@ from hub.audit.chain import (
     ChainReport,
     event_hash,
     export_jsonl,
+    lock_head,
     record,
     verify,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ChainReport",
     "event_hash",
     "export_jsonl",
+    "lock_head",
     "record",
     "verify",
 ]

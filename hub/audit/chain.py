@@ -38,6 +38,7 @@ EVENTS = frozenset(
         "export.released",
         "export.downloaded",
         "policy.changed",
+        "policy.catalog_restored",
     }
 )
 
@@ -62,6 +63,18 @@ def _hashed_fields(event: AuditEvent) -> dict:
     }
 
 
+def lock_head(session: Session) -> AuditHead | None:
+    """Lock the audit head row for the rest of the session's transaction; None before the first event.
+
+    This is the lock every catalog writer holds from its audit event to its commit (and so
+    across its push to OPA): `record` takes it, and the catalog re-sync (hub.policy.resync)
+    takes it to be sure no write is half-done while it compares OPA with the database.
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE; there the whole
+    transaction already holds the database's write lock (BEGIN IMMEDIATE, hub.db).
+    """
+    return session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+
+
 def record(
     session: Session,
     event: str,
@@ -75,7 +88,7 @@ def record(
     """Append one event in the session's transaction and return it (flushed, not committed)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}; add it to hub.audit.chain.EVENTS")
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    head = lock_head(session)
     if head is None:
         head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
         session.add(head)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.errors import CampusError
+from hub.policy.hubconfig import service_spec as resync_service
 
 HUB_PORT = 8081
 GATEWAY_SERVICE = "dask-gateway"
@@ -121,5 +122,11 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
         user_scopes.append(f"access:services!service={GATEWAY_SERVICE}")
         c.CampusKubeSpawner.gateway_address = f"http://{web}/services/{GATEWAY_SERVICE}"
         c.CampusKubeSpawner.gateway_proxy_address = f"gateway://{tcp}"
+    # The catalog re-sync: restores the catalog in OPA after OPA restarts (its pod keeps
+    # the catalog in memory only). It reads the campus database and holds the catalog
+    # token, both of which the hub pod has.
+    require_env(environ, "CAMPUS_DB_URL")
+    require_env(environ, "CAMPUS_OPA_CATALOG_TOKEN")
+    hub_services.append(resync_service(environ))
     c.JupyterHub.services = hub_services
     c.JupyterHub.load_roles = [{"name": "user", "scopes": user_scopes}]

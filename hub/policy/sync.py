@@ -3,8 +3,9 @@
 The catalog service calls `push_catalog` on OPA start and after every change, with the
 document built by `hub.catalog.service.policy_data()` (shape in docs/internals.md). A failed
 push raises PolicyUnavailable, so that the caller can refuse to commit a change the policy
-does not know about. The push carries the campus's catalog token: the decision token may
-only ask questions (policies/system/authz).
+does not know about. `fetch_catalog` reads back what OPA holds (None after OPA restarted),
+for the re-sync (hub.policy.resync). Both carry the campus's catalog token: the decision
+token may only ask questions (policies/system/authz).
 """
 
 from __future__ import annotations
@@ -44,3 +45,32 @@ def push_catalog(url: str, data: dict, timeout: float = 5.0, *, token: str | Non
         raise PolicyUnavailable(f"{UNAVAILABLE}catalog push to {url} failed: {type(exc).__name__}: {exc}") from None
     finally:
         client.close_connection()
+
+
+def fetch_catalog(url: str, timeout: float = 5.0, *, token: str | None = None) -> object | None:
+    """The catalog OPA at `url` holds at /v1/data/campus/catalog; None if it holds none.
+
+    An OPA that restarted answers 200 without a `result`: that is None, not an error.
+    Raises PolicyUnavailable when OPA cannot be reached or refuses the token. `token` as
+    for `push_catalog`.
+    """
+    if token is None:
+        token = read_token(get_settings(), "catalog")
+    # A plain GET: opa-python-client's get_data reports "undefined" and "refused" alike.
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    where = f"{url.rstrip('/')}/v1/data/{CATALOG_PATH}"
+    try:
+        response = requests.get(where, headers=headers, timeout=timeout)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog read: {transport_failure(exc, url, timeout)}") from None
+    except requests.RequestException as exc:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog read from {url} failed: {type(exc).__name__}: {exc}") from None
+    if response.status_code == 401:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog read from {url}: {refused_credentials(bool(token))}")
+    if response.status_code != 200:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog read from {url} failed with HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError:
+        raise PolicyUnavailable(f"{UNAVAILABLE}catalog read from {url}: the answer is not JSON") from None
+    return body.get("result") if isinstance(body, dict) else None

@@ -111,15 +111,20 @@ def test_hub_values_configmap_configures_the_hub(full_objects):
         "SEOUL_CAMPUS_GATEWAY_PROXY_SERVICE_PORT_WEB": "8000",
         "SEOUL_CAMPUS_GATEWAY_PROXY_SERVICE_PORT_TCP": "8786",
         "CAMPUS_HUB_DB_URL": "postgresql+psycopg://hub@db/hub", "CAMPUS_OPA_URL": "http://seoul-campus-opa:8181",
-        "CAMPUS_OPA_TOKEN": "o" * 64,
+        "CAMPUS_OPA_TOKEN": "o" * 64, "CAMPUS_OPA_CATALOG_TOKEN": "k" * 64,
+        "CAMPUS_DB_URL": "postgresql+psycopg://campus@db/campus",
         "CAMPUS_API_TOKEN": "a" * 64, "CAMPUS_GATEWAY_TOKEN": "g" * 64,
     }
+    # Every variable of the hub's own is one its Deployment sets (service links aside).
+    hub = named(full_objects, "Deployment", "-hub")["spec"]["template"]["spec"]["containers"][0]
+    assert {k for k in env if k.startswith("CAMPUS_")} <= {e["name"] for e in hub["env"]}
     c = Config()
     apply(c, values, env)
     assert c.KubeSpawner.namespace == "seoul-workspaces"
     assert c.CampusKubeSpawner.dataset_claims == {"card_spending": "ds-card-spending", "bike_trips": "ds-bike-trips"}
     assert c.CampusKubeSpawner.campus_api_url == "http://10.96.0.20:8080"
     assert c.CampusKubeSpawner.workspace_uid == 1001
+    assert [s["name"] for s in c.JupyterHub.services] == ["campus", "dask-gateway", "catalog-resync"]
     # Every Service the hub reads through service links exists under that name.
     services = {s["metadata"]["name"] for s in by_kind(full_objects, "Service")}
     assert {v for v in values["services"].values() if v} <= services

@@ -65,3 +65,51 @@ def test_campus_up_refuses_clashing_ports():
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: --port, --proxy-api-port, --opa-port, --console-port and --api-port must differ"]
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Child processes of `pid` and their command lines (from /proc)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    found[int(entry)] = cmdline.read().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_campus_up_restores_the_catalog_after_opa_restarts(tmp_path):
+    """The hub's catalog-resync service pushes the catalog into a restarted OPA."""
+    if os.geteuid() != 0:
+        pytest.skip("campus up needs root (bubblewrap sandboxes)")
+    from hub.catalog.service import open_catalog
+    from hub.policy.server import OpaServer
+    from hub.policy.sync import fetch_catalog
+    from hub.settings import CampusSettings
+    from hub.up import Campus
+
+    home = tmp_path / "campus"
+    settings = CampusSettings.from_env({"CAMPUS_HOME": str(home)})
+    migrate(settings.db_url)
+    campus = Campus(settings, port=free_port(), proxy_api_port=free_port(), opa_port=free_port(), console_port=free_port(), start_api=False)
+    with campus:
+        with open_catalog(settings=campus.settings) as catalog:
+            catalog.create_user("alice", ["researcher"], actor="operator:test")
+        resync = [pid for pid, command in _children(campus.hub.pid).items() if "hub.policy.resync" in command]
+        assert len(resync) == 1, _children(campus.hub.pid)
+
+        campus.opa.stop()
+        campus.opa = OpaServer(settings=campus.settings, port=campus.opa_port).start()
+        assert fetch_catalog(campus.settings.opa_url) is None
+        deadline = time.monotonic() + 25  # one 10 s tick, plus the service's start
+        while fetch_catalog(campus.settings.opa_url) is None and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert fetch_catalog(campus.settings.opa_url)["users"] == {"alice": {"roles": ["researcher"]}}
+    time.sleep(0.5)
+    assert not _alive(resync[0]), "the service stops with the hub"

@@ -46,7 +46,10 @@ ENV = {
     "CAMPUS_HUB_DB_URL": "postgresql+psycopg://hub@db/hub",
     "CAMPUS_OPA_URL": "http://c-campus-opa:8181",
     "CAMPUS_OPA_TOKEN": "o" * 43,
+    "CAMPUS_OPA_CATALOG_TOKEN": "k" * 43,
+    "CAMPUS_DB_URL": "postgresql+psycopg://campus@db/campus",
     "CAMPUS_API_TOKEN": "t" * 64,
+    "CAMPUS_HUB_VALUES": "/usr/local/etc/campus/values.yaml",
 }
 
 
@@ -74,7 +77,7 @@ def test_spawner_is_the_campus_kubespawner_in_the_workspaces_namespace():
 
 def test_users_may_use_the_campus_service_only_without_gateway():
     c = configure()
-    assert [s["name"] for s in c.JupyterHub.services] == ["campus"]
+    assert [s["name"] for s in c.JupyterHub.services] == ["campus", "catalog-resync"]
     assert c.JupyterHub.load_roles == [{"name": "user", "scopes": ["self", "access:services!service=campus"]}]
 
 
@@ -106,12 +109,28 @@ def test_gateway_is_a_hub_service_reached_through_its_proxy_by_scope():
         ("CAMPUS_OPA_URL", "CAMPUS_OPA_URL"),
         ("CAMPUS_OPA_TOKEN", "CAMPUS_OPA_TOKEN"),
         ("CAMPUS_API_TOKEN", "CAMPUS_API_TOKEN"),
+        ("CAMPUS_DB_URL", "CAMPUS_DB_URL"),
+        ("CAMPUS_OPA_CATALOG_TOKEN", "CAMPUS_OPA_CATALOG_TOKEN"),
     ],
 )
 def test_missing_environment_stops_the_hub_with_one_clear_line(missing, message):
     env = {k: v for k, v in ENV.items() if k != missing}
     with pytest.raises(KubeConfigError, match=message):
         configure(env=env)
+
+
+def test_the_hub_runs_the_catalog_resync_with_only_what_it_needs():
+    """A restarted OPA pod loses the catalog; the hub's managed service pushes it back."""
+    resync = next(s for s in configure().JupyterHub.services if s["name"] == "catalog-resync")
+    assert resync["command"][1:] == ["-m", "hub.policy.resync", "--every", "10"]
+    # No URL: nothing is routed to it. Its environment: the database, OPA and the catalog
+    # token; not the hub's other secrets (API token, values file, decision token).
+    assert "url" not in resync
+    assert resync["environment"] == {
+        "CAMPUS_DB_URL": ENV["CAMPUS_DB_URL"],
+        "CAMPUS_OPA_URL": ENV["CAMPUS_OPA_URL"],
+        "CAMPUS_OPA_CATALOG_TOKEN": ENV["CAMPUS_OPA_CATALOG_TOKEN"],
+    }
 
 
 def test_named_port_of_a_service():
