@@ -1,4 +1,4 @@
-"""Catalog operations: users, dataset registration, projects, members and grants.
+"""Catalog operations: users, dataset registration, projects, members (added and removed) and grants.
 
 Every operation follows the same steps, in one database transaction:
 1. ask the policy (`campus.admin`) whether the actor may do it: Python asks, OPA decides;
@@ -244,6 +244,21 @@ class Catalog:
             raise CatalogError(f"user {user!r} is already a member of project {project!r}")
         self.session.add(ProjectMember(project_id=target.id, user_id=member.id, added_by=actor))
         audit.record(self.session, "project.member_added", actor, project=project, subject=user)
+        self._publish()
+
+    def remove_member(self, project: str, user: str, *, actor: str) -> None:
+        """Take USER out of PROJECT: OPA stops granting them the project's datasets as soon
+        as the new catalog is pushed; a running workspace of theirs is stopped at the
+        spawner's next grant check."""
+        target, member = self.project(project), self.user(user)
+        self.policy.require_admin("project.remove_member", actor, project={"name": project}, user=user)
+        membership = self.session.execute(
+            select(ProjectMember).where(ProjectMember.project_id == target.id, ProjectMember.user_id == member.id)
+        ).scalar_one_or_none()
+        if membership is None:
+            raise CatalogError(f"user {user!r} is not a member of project {project!r}")
+        self.session.delete(membership)
+        audit.record(self.session, "project.member_removed", actor, project=project, subject=user)
         self._publish()
 
     def grant(self, project: str, dataset: str, *, actor: str, expires: str) -> Grant:

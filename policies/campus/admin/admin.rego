@@ -2,8 +2,8 @@
 # title: Administration and review
 # description: |
 #   Who may change the catalog and who may decide on an export request.
-#   Stewards register and update datasets, create projects, add members, grant
-#   and revoke; reviewers approve and reject exports; nobody reviews their own
+#   Stewards register and update datasets, create projects, add and remove
+#   members, grant and revoke; reviewers approve and reject exports; nobody reviews their own
 #   request and nobody counts twice; a request touching a two_person_review
 #   dataset needs two distinct approving reviewers before release.
 #   Roles come from data.campus.catalog.users[actor].roles; which role may do

@@ -23,7 +23,7 @@ decide(request_input) := d if {
 	d := admin.decision with data.campus.catalog as catalog with input as request_input
 }
 
-steward_actions := ["dataset.register", "dataset.update", "project.create", "project.add_member", "project.grant", "project.revoke"]
+steward_actions := ["dataset.register", "dataset.update", "project.create", "project.add_member", "project.remove_member", "project.grant", "project.revoke"]
 
 grant_context := {"project": {"name": "p", "max_tier": "restricted"}, "dataset": {"name": "card_spending", "tier": "restricted"}}
 
@@ -40,6 +40,15 @@ test_grant_above_the_project_tier_refused if {
 	decide(low).reasons == ["project.grant: dataset card_spending is restricted, above the max tier internal of project p"]
 	decide(object.union(low, {"dataset": {"name": "air", "tier": "public"}})).allow
 	decide({"action": "project.grant", "actor": "sam"}).reasons == ["project.grant: the tiers of the dataset and of the project are needed"]
+}
+
+test_only_stewards_remove_members if {
+	removal := {"action": "project.remove_member", "project": {"name": "p"}, "user": "alice"}
+	decide(object.union(removal, {"actor": "sam"})) == {"allow": true, "reasons": []}
+	decide(object.union(removal, {"actor": "alice"})).reasons == ["alice may not project.remove_member: it needs the role steward"]
+	decide(object.union(removal, {"actor": "rita"})).reasons == ["rita may not project.remove_member: it needs the role steward"]
+	decide(object.union(removal, {"actor": "rex"})).reasons == ["rex may not project.remove_member: it needs the role steward"]
+	decide(object.union(removal, {"actor": "eve"})).reasons == ["unknown user eve"]
 }
 
 test_refusal_names_the_role if {

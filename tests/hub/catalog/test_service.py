@@ -258,3 +258,99 @@ def test_refused_credentials_refuse_the_change_and_write_nothing(campus, demo_so
     assert result.exit_code == 2
     assert "refused the campus's credentials" in result.output
     assert snapshot(campus) == before
+
+
+# ----- removing a member ---------------------------------------------------------------
+
+
+@pytest.fixture
+def membership(campus, demo_source, tmp_path):
+    """Project 'spending' with alice as a member and card_spending granted; rita reviews."""
+    with open_catalog(settings=campus) as catalog:
+        catalog.create_user("rita", ["reviewer"], actor="operator:test")
+        catalog.register_dataset(copy_dataset(demo_source, "card_spending", tmp_path), actor="sam")
+        catalog.create_project("spending", actor="sam", max_tier="restricted")
+        catalog.add_member("spending", "alice", actor="sam")
+        catalog.grant("spending", "card_spending", actor="sam", expires="2099-01-01")
+    return campus
+
+
+def access_of(settings, user: str):
+    from hub.policy.client import PolicyClient
+
+    client = PolicyClient(settings.opa_url, timeout=5.0)
+    try:
+        return client.access(user)
+    finally:
+        client.close()
+
+
+def last_event(settings):
+    from sqlalchemy import select
+
+    from hub.audit import AuditEvent
+
+    with session_scope(settings.db_url) as session:
+        event = session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+        return {"event": event.event, "actor": event.actor, "project": event.project, "subject": event.subject}
+
+
+def test_removed_member_loses_the_projects_datasets_and_the_removal_is_audited(membership):
+    before = access_of(membership, "alice")
+    assert before.error is None and before.allowed == ["card_spending"] and before.projects == ["spending"]
+
+    with open_catalog(settings=membership) as catalog:
+        catalog.remove_member("spending", "alice", actor="sam")
+
+    assert last_event(membership) == {"event": "project.member_removed", "actor": "sam", "project": "spending", "subject": "alice"}
+    with session_scope(membership.db_url) as session:
+        assert audit.verify(session).ok
+    with open_catalog(settings=membership) as catalog:
+        assert catalog.members("spending") == []
+    assert opa_catalog(membership)["projects"]["spending"]["members"] == []
+    after = access_of(membership, "alice")
+    assert after.error is None
+    assert after.allowed == [] and after.projects == [] and "card_spending" not in after.refused
+    assert "card_spending" in after.registered
+    # The grant stays with the project: adding alice back gives it to her again.
+    with open_catalog(settings=membership) as catalog:
+        catalog.add_member("spending", "alice", actor="sam")
+    assert access_of(membership, "alice").allowed == ["card_spending"]
+
+
+REFUSED_REMOVALS = {
+    "researcher removes": (("spending", "alice", "alice"), "alice may not project.remove_member: it needs the role steward"),
+    "reviewer removes": (("spending", "alice", "rita"), "rita may not project.remove_member: it needs the role steward"),
+    "not a member": (("spending", "rita", "sam"), "user 'rita' is not a member of project 'spending'"),
+    "unknown project": (("nope", "alice", "sam"), "unknown project 'nope'"),
+    "unknown user": (("spending", "mallory", "sam"), "unknown user 'mallory'"),
+}
+
+
+@pytest.mark.parametrize("args, expected", REFUSED_REMOVALS.values(), ids=REFUSED_REMOVALS.keys())
+def test_refused_removal_says_why_and_changes_nothing(membership, args, expected):
+    from hub.errors import CampusError
+
+    project, user, actor = args
+    before = snapshot(membership)
+    with pytest.raises(CampusError) as refused:
+        with open_catalog(settings=membership) as catalog:
+            catalog.remove_member(project, user, actor=actor)
+    assert str(refused.value) == expected
+    assert snapshot(membership) == before
+    assert access_of(membership, "alice").allowed == ["card_spending"]
+
+
+def test_removal_whose_push_opa_refuses_is_rolled_back(membership, monkeypatch):
+    """The push comes before the commit: if OPA refuses the new catalog, alice stays a member."""
+    from hub.errors import CampusError
+
+    before = snapshot(membership)
+    with monkeypatch.context() as env:
+        env.setenv("CAMPUS_OPA_CATALOG_TOKEN", "w" * 43)
+        with pytest.raises(CampusError, match="refused the campus's credentials"):
+            with open_catalog(settings=membership) as catalog:
+                catalog.remove_member("spending", "alice", actor="sam")
+    assert snapshot(membership) == before
+    with open_catalog(settings=membership) as catalog:
+        assert catalog.members("spending") == ["alice"]
