@@ -40,6 +40,16 @@ def add_member(project: str, user: str, actor: Annotated[str, actor_option()]) -
     typer.echo(f"added {user} to {project}")
 
 
+@app.command("remove-member")
+@reports_errors
+def remove_member(project: str, user: str, actor: Annotated[str, actor_option()]) -> None:
+    """Remove USER from PROJECT (a running workspace of theirs stops at the next grant check)."""
+    migrate()
+    with open_catalog() as catalog:
+        catalog.remove_member(project, user, actor=actor)
+    typer.echo(f"removed {user} from {project}")
+
+
 @app.command()
 @reports_errors
 def grant(
