@@ -8,9 +8,12 @@ The gateway image's dask_gateway_config.py (images/hub/dask_gateway_config.py) c
   the hub service). Dashboards are reached only through the hub's proxy.
 - Size: limits per project. A user's JupyterHub groups are their projects; the largest
   limit among their listed projects applies, `defaultLimits` otherwise.
-- Data: at cluster start OPA is asked, as at workspace spawn, which datasets the user may
-  mount; scheduler and workers mount exactly those, read-only. Any failure to ask refuses
-  the cluster (fail closed).
+- Data: a cluster works for the project of the user's running workspace, which the hub
+  knows (the server's `user_options`, recorded by the spawner), never for one the user
+  names: datasets of two projects must not meet, in a workspace or in a cluster. At
+  cluster start OPA is asked, as at workspace spawn, which datasets of that project the
+  user may mount; scheduler and workers mount exactly those, read-only. No running
+  workspace, or any failure to ask, refuses the cluster (fail closed).
 - Isolation: scheduler and worker pods run as restricted as workspaces, with no token and
   labelled for the chart's NetworkPolicies. Workers find their scheduler by a cluster DNS
   name (dask-gateway's design), so Dask pods use the chart's closed resolver: it answers
@@ -19,12 +22,14 @@ The gateway image's dask_gateway_config.py (images/hub/dask_gateway_config.py) c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from hub.errors import PolicyUnavailable
 from hub.kube.hub_config import require_env, service_address
 from hub.kube.pod import WORKSPACE_LABEL, dataset_mounts, restricted_container_security_context
+from hub.spawner import project
 
 SERVICE_NAME = "dask-gateway"
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
@@ -72,10 +77,43 @@ def dask_pod_overrides(*, role: str, datasets: Mapping[str, str], uid: int, gid:
     }
 
 
-def make_options_handler(*, values: Mapping[str, Any], opa_url: str, opa_token: str, nameserver: str, policy_client=None):
+def workspace_project(hub_api_url: str, token: str, user: str, timeout: float = 5.0) -> str | None:
+    """The project of `user`'s running workspace, from the hub's model of the server.
+
+    Raises PolicyUnavailable when the user has no running workspace or the hub cannot be
+    asked. None means the workspace works for no project (its user is in none).
+    """
+    import httpx
+
+    if not token:
+        raise PolicyUnavailable(f"Dask cluster for {user!r} refused: the gateway holds no hub token to ask which project it is for")
+    try:
+        response = httpx.get(f"{hub_api_url}/users/{quote(user, safe='')}", headers={"Authorization": f"token {token}"}, timeout=timeout)
+        response.raise_for_status()
+        server = (response.json().get("servers") or {}).get("")
+    except (httpx.HTTPError, ValueError) as exc:
+        raise PolicyUnavailable(f"Dask cluster for {user!r} refused: the hub could not say which project it is for ({exc})") from exc
+    if not server or not server.get("ready"):
+        raise PolicyUnavailable(f"Dask cluster for {user!r} refused: start your workspace first (a cluster works for its project)")
+    return (server.get("user_options") or {}).get("project")
+
+
+def make_options_handler(
+    *,
+    values: Mapping[str, Any],
+    opa_url: str,
+    opa_token: str,
+    nameserver: str,
+    hub_api_url: str = "",
+    hub_token: str = "",
+    policy_client=None,
+    project_of: Callable[[str], str | None] | None = None,
+):
     """The `handler(options, user)` dask-gateway calls before starting a user's cluster.
 
-    `opa_token` is the campus's decision token (it may ask, not change the catalog).
+    `opa_token` is the campus's decision token (it may ask, not change the catalog);
+    `hub_token` the gateway's hub service token (it may read servers, to learn the
+    project of the user's workspace). `project_of` replaces that lookup in tests.
     """
     claims = {d["name"]: d["claimName"] for d in values["datasets"]}
     gateway = values["gateway"]
@@ -87,12 +125,19 @@ def make_options_handler(*, values: Mapping[str, Any], opa_url: str, opa_token: 
             client = PolicyClient(opa_url, token=opa_token)
         else:
             client = policy_client
+        lookup = project_of or (lambda name: workspace_project(hub_api_url, hub_token, name))
+        wanted = lookup(user.name)
         try:
-            decision = client.access(user.name)
+            decision = client.access(user.name, project=wanted)
         except Exception as exc:
             raise PolicyUnavailable(f"Dask cluster for {user.name!r} refused: access policy could not be asked ({exc})") from exc
         if decision.error:
             raise PolicyUnavailable(f"Dask cluster for {user.name!r} refused: access policy error: {decision.error}")
+        try:
+            # The user may have left the project since the workspace started.
+            project.choose(wanted, list(decision.projects))
+        except project.ProjectChoiceError as exc:
+            raise PolicyUnavailable(f"Dask cluster for {user.name!r} refused: {exc}") from exc
         datasets = {d: claims[d] for d in sorted(set(decision.allowed)) if d in claims}
         config = limits_for(user.groups, gateway["defaultLimits"], gateway["projects"])
         for role in ("scheduler", "worker"):
@@ -114,13 +159,18 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     nameserver = service_address(environ, services["dns"]).split(":")[0]
     opa_url = require_env(environ, "CAMPUS_OPA_URL")
     opa_token = require_env(environ, "CAMPUS_OPA_TOKEN")
+    # Only the gateway's API server (which runs the options handler) holds the hub token;
+    # the controller applies the same configuration without it. No token: every cluster is
+    # refused by the handler (fail closed).
+    hub_token = environ.get("JUPYTERHUB_API_TOKEN", "")
+    hub_api_url = f"http://{service_address(environ, services['hub'])}/hub/api"
 
     c.DaskGateway.backend_class = "dask_gateway_server.backends.kubernetes.KubeBackend"
     c.DaskGateway.authenticator_class = "dask_gateway_server.auth.JupyterHubAuthenticator"
     # IMPORTANT: naming the hub service turns on dask-gateway's scope check: a token must
     # hold access:services!service=dask-gateway.
     c.JupyterHubAuthenticator.jupyterhub_service_name = SERVICE_NAME
-    c.JupyterHubAuthenticator.jupyterhub_api_url = f"http://{service_address(environ, services['hub'])}/hub/api"
+    c.JupyterHubAuthenticator.jupyterhub_api_url = hub_api_url
     c.KubeBackend.api_url = f"http://{service_address(environ, services['gateway'])}/api"
     c.KubeController.api_url = c.KubeBackend.api_url
     c.KubeController.proxy_prefix = f"/services/{SERVICE_NAME}"
@@ -140,5 +190,7 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     c.KubeClusterConfig.idle_timeout = float(cluster["idleTimeoutSeconds"])
     # Users choose nothing: the handler decides size limits and data mounts.
     c.Backend.cluster_options = Options(
-        handler=make_options_handler(values=values, opa_url=opa_url, opa_token=opa_token, nameserver=nameserver)
+        handler=make_options_handler(
+            values=values, opa_url=opa_url, opa_token=opa_token, nameserver=nameserver, hub_api_url=hub_api_url, hub_token=hub_token
+        )
     )

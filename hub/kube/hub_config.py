@@ -129,4 +129,9 @@ def apply(c: Any, values: Mapping[str, Any], environ: Mapping[str, str]) -> None
     require_env(environ, "CAMPUS_OPA_CATALOG_TOKEN")
     hub_services.append(resync_service(environ))
     c.JupyterHub.services = hub_services
-    c.JupyterHub.load_roles = [{"name": "user", "scopes": user_scopes}]
+    roles = [{"name": "user", "scopes": user_scopes}]
+    if services.get("gateway"):
+        # The gateway reads the project of a user's running workspace from the server
+        # model (its user_options), so that a cluster works for that project only.
+        roles.append({"name": "dask-gateway", "scopes": ["read:servers", "read:users:name"], "services": [GATEWAY_SERVICE]})
+    c.JupyterHub.load_roles = roles

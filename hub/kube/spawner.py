@@ -142,6 +142,7 @@ class CampusKubeSpawner(KubeSpawner):
         if getattr(decision, "error", None):
             raise PolicyUnavailable(f"spawn of {name!r} refused: access policy error: {decision.error}")
         self.project = project.choose(wanted, list(decision.projects))
+        project.remember(self, self.project)
         granted = {}
         for dataset in sorted(set(decision.allowed)):
             claim = self.dataset_claims.get(dataset)

@@ -64,6 +64,22 @@ def form(projects: list[str]) -> str:
     )
 
 
+def remember(spawner, name: str | None) -> None:
+    """Record the chosen project in the server's user_options, where the hub API shows it.
+
+    Services that act for the workspace (dask-gateway on Kubernetes) read the project from
+    the hub's model of the running server, never from the user. Saved in the hub's
+    database too, so it survives a hub restart and is the default of the next start.
+    """
+    if name is None:
+        return
+    spawner.user_options = {**(spawner.user_options or {}), "project": name}
+    orm_spawner = getattr(spawner, "orm_spawner", None)
+    if orm_spawner is not None:
+        orm_spawner.user_options = spawner.user_options
+        spawner.db.commit()
+
+
 async def options_form(spawner) -> str:
     """JupyterHub's options_form for a spawner with `ask_policy(project)`: the chooser, or nothing.
 

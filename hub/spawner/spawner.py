@@ -247,6 +247,7 @@ class SandboxSpawner(Spawner):
             raise refusal
         try:
             self.project = project.choose(wanted, list(result.projects))
+            project.remember(self, self.project)
         except project.ProjectChoiceError as refusal:
             await asyncio.to_thread(self.audit_hook, "workspace.spawn_refused", username, {"error": str(refusal)})
             raise

@@ -43,7 +43,8 @@ class Policy:
     def __init__(self, answer):
         self.answer = answer
 
-    def access(self, user):
+    def access(self, user, project=None):
+        self.asked = (user, project)
         if isinstance(self.answer, BaseException):
             raise self.answer
         return self.answer
@@ -67,8 +68,11 @@ def test_limits_per_project(groups, workers, cores, memory):
     assert limits == {"cluster_max_workers": workers, "cluster_max_cores": cores, "cluster_max_memory": to_bytes(memory)}
 
 
-def handler_for(answer):
-    return make_options_handler(values=VALUES, opa_url="http://opa", opa_token="o" * 43, nameserver="10.96.0.53", policy_client=Policy(answer))
+def handler_for(answer, project="mobility", policy=None):
+    return make_options_handler(
+        values=VALUES, opa_url="http://opa", opa_token="o" * 43, nameserver="10.96.0.53",
+        policy_client=policy or Policy(answer), project_of=lambda name: project,
+    )  # fmt: skip
 
 
 def test_cluster_mounts_only_granted_datasets_read_only_in_locked_pods():
@@ -140,8 +144,52 @@ def test_cluster_is_refused_when_opa_refuses_the_token(opa_server):
     from hub.policy.sync import push_catalog
 
     push_catalog(opa_server.url, {"datasets": {}, "projects": {}, "users": {"alice": {"roles": ["researcher"]}}})
-    handler = make_options_handler(values=VALUES, opa_url=opa_server.url, opa_token="w" * 43, nameserver="10.96.0.53")
+    handler = make_options_handler(values=VALUES, opa_url=opa_server.url, opa_token="w" * 43, nameserver="10.96.0.53", project_of=lambda name: None)
     with pytest.raises(PolicyUnavailable, match="refused the campus's credentials"):
         handler({}, user())
-    right = make_options_handler(values=VALUES, opa_url=opa_server.url, opa_token=opa_server.tokens.decision, nameserver="10.96.0.53")
+    right = make_options_handler(
+        values=VALUES, opa_url=opa_server.url, opa_token=opa_server.tokens.decision, nameserver="10.96.0.53", project_of=lambda name: None
+    )
     assert right({}, user())["cluster_max_workers"] == 2
+
+
+def test_cluster_works_for_the_project_of_the_running_workspace():
+    """OPA is asked about the workspace's project, which comes from the hub, not from the user."""
+    policy = Policy(Decision(allowed=["card_spending"], projects=["retail", "seoul-mobility"]))
+    config = handler_for(None, project="retail", policy=policy)({"project": "seoul-mobility"}, user(groups=["retail"]))
+    assert policy.asked == ("alice", "retail")
+    assert [v["name"] for v in config["worker_extra_pod_config"]["volumes"]] == ["tmp", "data-card-spending"]
+
+
+def test_cluster_is_refused_when_the_user_left_the_workspace_project():
+    with pytest.raises(PolicyUnavailable, match="not a member of project 'retail'"):
+        handler_for(Decision(allowed=[], projects=["seoul-mobility"]), project="retail")({}, user())
+
+
+def test_cluster_is_refused_without_a_running_workspace(campus_hub):
+    """The lookup against a real hub: bob has no running workspace, so no cluster."""
+    from hub.kube.gateway_config import workspace_project
+
+    bob = campus_hub.session("bob")
+    bob.stop()
+    with pytest.raises(PolicyUnavailable, match="start your workspace first"):
+        workspace_project(f"{campus_hub.url}/hub/api", bob.token, "bob")
+
+
+def test_workspace_project_comes_from_the_hub_server_model(campus_hub):
+    """The spawner records the project in the server's user_options; the gateway reads it there."""
+    from hub.kube.gateway_config import workspace_project
+
+    bob = campus_hub.session("bob")
+    assert bob.spawn().status_code < 400
+    try:
+        assert workspace_project(f"{campus_hub.url}/hub/api", bob.token, "bob") == "retail"
+    finally:
+        bob.stop()
+
+
+def test_gateway_without_a_hub_token_refuses_every_cluster():
+    from hub.kube.gateway_config import workspace_project
+
+    with pytest.raises(PolicyUnavailable, match="holds no hub token"):
+        workspace_project("http://hub/hub/api", "", "alice")

@@ -96,6 +96,8 @@ def test_gateway_is_a_hub_service_reached_through_its_proxy_by_scope():
     gateway = next(s for s in c.JupyterHub.services if s["name"] == "dask-gateway")
     assert gateway["url"] == "http://10.96.0.40:8000"
     assert "access:services!service=dask-gateway" in c.JupyterHub.load_roles[0]["scopes"]
+    # It may read server models (the workspace's project), nothing more.
+    assert c.JupyterHub.load_roles[1] == {"name": "dask-gateway", "scopes": ["read:servers", "read:users:name"], "services": ["dask-gateway"]}
     assert c.CampusKubeSpawner.gateway_address == "http://10.96.0.40:8000/services/dask-gateway"
     assert c.CampusKubeSpawner.gateway_proxy_address == "gateway://10.96.0.40:8786"
 
