@@ -37,7 +37,7 @@ def routes(prefix: str) -> list[tuple]:
         (p + r"datasets/new/([0-9a-f]{32})", catalog.ConfirmDatasetHandler),
         (p + r"datasets/([a-z][a-z0-9_]{1,62})", catalog.DatasetHandler),
         (p + r"projects", projects.ProjectsHandler),
-        (p + r"projects/([a-z0-9_-]{1,64})/(member|grant|expiry|revoke)", projects.ProjectActionHandler),
+        (p + r"projects/([a-z0-9_-]{1,64})/(member|remove-member|grant|expiry|revoke)", projects.ProjectActionHandler),
         (p + r"policies", policies.PoliciesHandler),
         (p + r"policies/file/(.+)", policies.PolicyFileHandler),
         (p + r"audit", compliance.AuditHandler),

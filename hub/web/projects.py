@@ -1,4 +1,4 @@
-"""Steward pages for projects: create, add members, grant datasets, change expiries, revoke.
+"""Steward pages for projects: create, add and remove members, grant datasets, change expiries, revoke.
 
 Each form is one catalog transaction; the catalog service asks OPA, writes the audit event
 and pushes the new catalog to OPA before committing. A refusal is shown as one line.
@@ -67,7 +67,7 @@ class ProjectsHandler(BaseHandler):
 
 
 class ProjectActionHandler(BaseHandler):
-    """POST /projects/<name>/<action>: member, grant, expiry, revoke."""
+    """POST /projects/<name>/<action>: member, remove-member, grant, expiry, revoke."""
 
     role = "steward"
 
@@ -78,6 +78,10 @@ class ProjectActionHandler(BaseHandler):
                 if action == "member":
                     catalog.add_member(project, arg("user"), actor=self.user_name)
                     message = f"added {arg('user')} to {project}"
+                elif action == "remove-member":
+                    # The page asks first (names the user and the project); the policy decides.
+                    catalog.remove_member(project, arg("user"), actor=self.user_name)
+                    message = f"removed {arg('user')} from {project}"
                 elif action == "grant":
                     catalog.grant(project, arg("dataset"), actor=self.user_name, expires=arg("expires"))
                     message = f"granted {arg('dataset')} to {project} until {arg('expires')}"
