@@ -417,11 +417,15 @@ class SandboxSpawner(Spawner):
             details = {"project": self.project, "mounted": self.mounted, "reason": f"{REFUSED_MESSAGE}: {error}"}
         else:
             self._last_confirmed = now
-            withdrawn = sorted(set(self.mounted) - set(decision.allowed))
-            if not withdrawn:
-                return False
-            reasons = {name: decision.refused.get(name, "no longer granted to the project") for name in withdrawn}
-            details = {"project": self.project, "mounted": self.mounted, "withdrawn": reasons}
+            details = {"project": self.project, "mounted": self.mounted}
+            if self.project is not None and self.project not in decision.projects:
+                # Removed from the project: stop even a workspace that mounted nothing.
+                details["reason"] = f"no longer a member of project {self.project}"
+            else:
+                withdrawn = sorted(set(self.mounted) - set(decision.allowed))
+                if not withdrawn:
+                    return False
+                details["withdrawn"] = {name: decision.refused.get(name, "no longer granted to the project") for name in withdrawn}
         self.log.warning("Stopping %s's workspace: access withdrawn (%s)", self.user.name, details)
         await asyncio.to_thread(self.audit_hook, "workspace.access_withdrawn", self.user.name, details)
         return True

@@ -1,4 +1,4 @@
-"""A grant revoked while a workspace runs stops that workspace; other workspaces run on.
+"""A grant revoked, or a membership removed, while a workspace runs stops it; others run on.
 
 A campus of its own (revoking in the shared test campus would change other tests' grants),
 whose hub re-checks grants every 2 s (CAMPUS_GRANT_CHECK_INTERVAL). alice works on the
@@ -58,6 +58,17 @@ def test_revoked_grant_stops_the_running_workspace_and_only_that_one(quick_hub):
         assert alice.spawn().status_code < 400
         out, error = alice.run("import os; print(sorted(os.listdir('/data')))")
         assert error is None and out.strip() == "[]"
+
+        # Removed from the project, her workspace stops too, though it mounts nothing.
+        with open_catalog(settings=quick_hub.settings) as catalog:
+            catalog.remove_member("mobility", "alice", actor="sam")
+        deadline = time.monotonic() + 30
+        while alice.server_state() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not alice.server_state(), "alice's workspace still runs for a project she has left"
+        last = withdrawn_events(quick_hub)[-1]
+        assert last["actor"] == "alice" and last["reason"] == "no longer a member of project mobility"
+        assert bob.server_state().get("ready")
     finally:
         alice.stop()
         bob.stop()
