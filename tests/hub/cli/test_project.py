@@ -10,27 +10,14 @@ import json
 
 import pytest
 
-from hub.catalog.service import open_catalog
-from tests.hub.catalog.test_service import campus, cli, copy_dataset, demo_source, opa_catalog, snapshot  # noqa: F401 - fixtures
+from tests.hub.catalog.test_service import campus, cli, demo_source, membership, opa_catalog, snapshot  # noqa: F401 - fixtures
 
 
-@pytest.fixture
-def spending(campus, demo_source, tmp_path):  # noqa: F811 - the shared fixtures
-    """Project 'spending' with alice as a member and card_spending granted; rita reviews."""
-    with open_catalog(settings=campus) as catalog:
-        catalog.create_user("rita", ["reviewer"], actor="operator:test")
-        catalog.register_dataset(copy_dataset(demo_source, "card_spending", tmp_path), actor="sam")
-        catalog.create_project("spending", actor="sam", max_tier="restricted")
-        catalog.add_member("spending", "alice", actor="sam")
-        catalog.grant("spending", "card_spending", actor="sam", expires="2099-01-01")
-    return campus
-
-
-def test_remove_member_takes_the_user_out_and_reaches_the_policy(spending):
+def test_remove_member_takes_the_user_out_and_reaches_the_policy(membership):
     result = cli("project", "remove-member", "spending", "alice", "--as", "sam")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "removed alice from spending"
-    assert opa_catalog(spending)["projects"]["spending"]["members"] == []
+    assert opa_catalog(membership)["projects"]["spending"]["members"] == []
     listed = json.loads(cli("project", "list", "--json").output)
     assert [(p["name"], p["members"]) for p in listed] == [("spending", [])]
     last = json.loads(cli("audit", "export").output.splitlines()[-1])
@@ -47,16 +34,16 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("args, expected", REFUSED.values(), ids=REFUSED.keys())
-def test_refused_removal_is_one_line_exit_2_and_changes_nothing(spending, args, expected):
-    before = snapshot(spending)
+def test_refused_removal_is_one_line_exit_2_and_changes_nothing(membership, args, expected):
+    before = snapshot(membership)
     result = cli("project", "remove-member", *args)
     assert result.exit_code == 2, result.output
     assert result.output.strip() == f"error: {expected}"
-    assert snapshot(spending) == before
+    assert snapshot(membership) == before
 
 
-def test_remove_member_without_the_actor_is_misuse(spending):
-    before = snapshot(spending)
+def test_remove_member_without_the_actor_is_misuse(membership):
+    before = snapshot(membership)
     result = cli("project", "remove-member", "spending", "alice")
     assert result.exit_code == 2
-    assert snapshot(spending) == before
+    assert snapshot(membership) == before
