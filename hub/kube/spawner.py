@@ -8,6 +8,11 @@ closed: if OPA cannot be asked or answers with an error, the spawn is refused an
 is created (a workspace without its data would only confuse; one with data OPA did not
 grant must never exist). A granted dataset the chart has no claim for is skipped with a
 warning: it cannot be mounted, and nothing else may be mounted in its place.
+
+While the pod runs, the hub's poll asks OPA again (hub/spawner/recheck.py, as for the
+sandbox spawner): a user removed from the project or a revoked grant stops the pod. The
+project and the mounted datasets are kept in the spawner's state, so a restarted hub
+goes on checking the pods it finds running.
 """
 
 from __future__ import annotations
@@ -23,10 +28,15 @@ from hub.errors import PolicyUnavailable
 from hub.kube.pod import make_workspace_pod_overrides
 from hub.settings import get_settings
 from hub.spawner import project
+from hub.spawner.recheck import GrantRecheck
 
 
-class CampusKubeSpawner(KubeSpawner):
+class CampusKubeSpawner(GrantRecheck, KubeSpawner):
     """KubeSpawner whose pod is built by `make_workspace_pod_overrides` from OPA's answer."""
+
+    # The workspace's project and mounted datasets, set at start (and kept in the state).
+    project: str | None = None
+    mounted: tuple[str, ...] | list[str] = ()
 
     opa_url = Unicode(
         config=True,
@@ -154,9 +164,11 @@ class CampusKubeSpawner(KubeSpawner):
 
     async def apply_campus_overrides(self) -> None:
         """Ask OPA and set every trait the builder decides (called before each pod is made)."""
+        datasets = await self.granted_datasets()
+        self.mounted = sorted(datasets)
         overrides = make_workspace_pod_overrides(
             user=self.user.name,
-            datasets=await self.granted_datasets(),
+            datasets=datasets,
             project=self.project,
             home_claim=self.pvc_name,
             campus_api_url=self.campus_api_url,
@@ -177,5 +189,30 @@ class CampusKubeSpawner(KubeSpawner):
         # IMPORTANT: the decision is taken at every start, never cached: a revoked grant
         # takes effect at the next spawn.
         await self.apply_campus_overrides()
-        return await super().start()
+        url = await super().start()
+        self.grants_confirmed()
+        return url
+
+    async def poll(self):
+        status = await super().poll()
+        if status is None and await self.access_withdrawn():
+            await self.stop(now=True)
+            return 0
+        return status
+
+    def get_state(self):
+        state = super().get_state()
+        state["campus"] = {"project": self.project, "mounted": list(self.mounted)}
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        campus = state.get("campus") or {}
+        self.project, self.mounted = campus.get("project"), list(campus.get("mounted") or [])
+        if campus:
+            self.grants_confirmed()  # a restarted hub gives OPA the grace again
+
+    def clear_state(self):
+        super().clear_state()
+        self.project, self.mounted = None, []
 

@@ -14,11 +14,9 @@ The life of one workspace:
    granted datasets bound read-only at /data/<name>;
 4. wait for the server's Unix socket, open a loopback bridge to it (bridge.py) and return
    the bridge's URL to the hub, which routes the proxy there;
-5. while it runs, JupyterHub's periodic poll re-asks OPA (at most every
-   `grant_check_interval` seconds): a workspace holding a dataset its project may no longer
-   use (grant revoked or expired, user removed from the project) is stopped and
-   `workspace.access_withdrawn` is audited; so is one that OPA has not confirmed for
-   `policy_outage_grace` seconds (fail closed, after a grace for restarts);
+5. while it runs, JupyterHub's periodic poll re-asks OPA (recheck.py): a workspace whose
+   user left the project, or holding a dataset its project may no longer use, is stopped
+   and `workspace.access_withdrawn` is audited;
 6. on stop: kill the sandbox (its PID namespace dies with it), close the bridge, remove the
    run folder and the cgroups, audit. `cleanup_stale()` does the same at hub start for
    sandboxes a crashed hub left behind.
@@ -44,9 +42,9 @@ from hub.errors import PolicyUnavailable
 from hub.settings import REPO_ROOT, get_settings
 from hub.spawner import limits, project, sandbox, workspace_files
 from hub.spawner.bridge import UnixBridge
+from hub.spawner.recheck import REFUSED_MESSAGE, GrantRecheck
 
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-REFUSED_MESSAGE = "policy service unavailable"
 
 
 def policy_access(username: str, project_name: str | None = None):
@@ -60,16 +58,7 @@ def policy_access(username: str, project_name: str | None = None):
         client.close()
 
 
-def audit(event: str, actor: str, details: dict) -> None:
-    """Append a workspace event to the campus audit log (own transaction)."""
-    from hub.audit import record
-    from hub.db import session_scope
-
-    with session_scope() as session:
-        record(session, event, actor, details=details)
-
-
-class SandboxSpawner(Spawner):
+class SandboxSpawner(GrantRecheck, Spawner):
     """Spawns a JupyterHub single-user server inside a bubblewrap sandbox."""
 
     bwrap_path = Unicode(
@@ -137,27 +126,6 @@ class SandboxSpawner(Spawner):
         a decision with `error` set refuses the spawn (fail closed).""",
     )
 
-    audit_hook = Any(
-        audit,
-        config=True,
-        help="Callable(event, actor, details) writing to the campus audit log. Default: hub.audit.record.",
-    )
-
-    grant_check_interval = Integer(
-        20,
-        config=True,
-        help="""Seconds between re-checks of a running workspace's grants (on JupyterHub's
-        poll, `Spawner.poll_interval`, default 30 s). Default 20. Security: a revoked grant
-        stops the workspace within about this plus the poll interval.""",
-    )
-
-    policy_outage_grace = Integer(
-        300,
-        config=True,
-        help="""Seconds a running workspace may go without OPA confirming its grants before
-        it is stopped. Default 300. Security: fail closed, but not on a brief restart of OPA.""",
-    )
-
     ready_timeout = Integer(
         30,
         config=True,
@@ -202,7 +170,6 @@ class SandboxSpawner(Spawner):
         self.groups: limits.Cgroups | None = None
         self.mounted: list[str] = []
         self.project: str | None = None
-        self._last_check = self._last_confirmed = 0.0
 
     # No state to save or reload: a sandbox never outlives its hub (--die-with-parent), so
     # after a hub restart there is nothing to reattach to and poll() reports "stopped".
@@ -354,7 +321,7 @@ class SandboxSpawner(Spawner):
             log.close()
         (files.root / "bwrap.pid").write_text(str(self.proc.pid))
         self.mounted = sorted(mounts)
-        self._last_check = self._last_confirmed = time.monotonic()
+        self.grants_confirmed()
         await self._wait_for_socket(files.socket_dir / "server.sock", log_path)
         self.bridge = UnixBridge(str(files.socket_dir / "server.sock"))
         await self.bridge.start()
@@ -398,37 +365,6 @@ class SandboxSpawner(Spawner):
             await self.stop()
             return 0
         return status
-
-    async def access_withdrawn(self) -> bool:
-        """Re-ask OPA (throttled) whether this workspace may keep what it mounted; audit a withdrawal."""
-        now = time.monotonic()
-        if now - self._last_check < self.grant_check_interval:
-            return False
-        self._last_check = now
-        try:
-            decision = await self.ask_policy(self.project)
-            error = getattr(decision, "error", "no decision")
-        except Exception as exc:  # noqa: BLE001 - any failure to get an answer
-            decision, error = None, f"{type(exc).__name__}: {exc}"
-        if error:
-            if now - self._last_confirmed < self.policy_outage_grace:
-                self.log.warning("Grants of %s's workspace not re-checked: %s", self.user.name, error)
-                return False
-            details = {"project": self.project, "mounted": self.mounted, "reason": f"{REFUSED_MESSAGE}: {error}"}
-        else:
-            self._last_confirmed = now
-            details = {"project": self.project, "mounted": self.mounted}
-            if self.project is not None and self.project not in decision.projects:
-                # Removed from the project: stop even a workspace that mounted nothing.
-                details["reason"] = f"no longer a member of project {self.project}"
-            else:
-                withdrawn = sorted(set(self.mounted) - set(decision.allowed))
-                if not withdrawn:
-                    return False
-                details["withdrawn"] = {name: decision.refused.get(name, "no longer granted to the project") for name in withdrawn}
-        self.log.warning("Stopping %s's workspace: access withdrawn (%s)", self.user.name, details)
-        await asyncio.to_thread(self.audit_hook, "workspace.access_withdrawn", self.user.name, details)
-        return True
 
     async def stop(self, now=False):
         if self.bridge is not None:

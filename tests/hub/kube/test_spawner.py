@@ -231,3 +231,47 @@ async def test_policy_client_sends_the_configured_token(opa_server):
     assert "refused the campus's credentials" in spawner.make_policy_client().access("alice").error
     spawner.opa_token = opa_server.tokens.decision
     assert spawner.make_policy_client().access("alice").error is None
+
+
+async def test_running_pod_is_stopped_when_a_grant_is_revoked_or_the_member_removed():
+    """The same re-check as the sandbox spawner's (hub/spawner/recheck.py), on the pod's spawner."""
+    events = []
+    spawner = make_spawner(Decision(allowed=["card_spending", "bike_trips"]))
+    spawner.audit_hook = lambda event, actor, details: events.append((event, actor, details))
+    spawner.grant_check_interval = 0
+    await render(spawner)
+    assert list(spawner.mounted) == ["bike_trips", "card_spending"] and spawner.project == "mobility"
+    spawner.grants_confirmed()
+    assert await spawner.access_withdrawn() is False and events == []
+
+    spawner.policy.answer = Decision(allowed=["bike_trips"], refused={"card_spending": "grant revoked"})
+    assert await spawner.access_withdrawn() is True
+    assert events[-1] == ("workspace.access_withdrawn", "alice", {"project": "mobility", "mounted": ["bike_trips", "card_spending"], "withdrawn": {"card_spending": "grant revoked"}})
+
+    spawner.policy.answer = Decision(allowed=[], projects=[])
+    assert await spawner.access_withdrawn() is True
+    assert events[-1][2]["reason"] == "no longer a member of project mobility"
+
+
+async def test_an_opa_outage_stops_the_pod_only_after_the_grace():
+    events = []
+    spawner = make_spawner(Decision(allowed=["bike_trips"]))
+    spawner.audit_hook = lambda event, actor, details: events.append(details)
+    spawner.grant_check_interval = 0
+    await render(spawner)
+    spawner.grants_confirmed()
+    spawner.policy.answer = ConnectionError("opa down")
+    assert await spawner.access_withdrawn() is False and events == []
+    spawner.policy_outage_grace = 0
+    assert await spawner.access_withdrawn() is True
+    assert events[-1]["reason"].startswith("policy service unavailable: ")
+
+
+async def test_project_and_mounts_survive_a_hub_restart_in_the_state():
+    spawner = make_spawner(Decision(allowed=["bike_trips"]))
+    await render(spawner)
+    restarted = make_spawner(Decision(allowed=["bike_trips"]))
+    restarted.load_state(spawner.get_state())
+    assert (restarted.project, restarted.mounted) == ("mobility", ["bike_trips"])
+    restarted.clear_state()
+    assert (restarted.project, list(restarted.mounted)) == (None, [])
