@@ -31,7 +31,7 @@ from hub.spawner import project
 from hub.spawner.recheck import GrantRecheck
 
 
-class CampusKubeSpawner(GrantRecheck, KubeSpawner):
+class CampusKubeSpawner(project.ProjectChoice, GrantRecheck, KubeSpawner):
     """KubeSpawner whose pod is built by `make_workspace_pod_overrides` from OPA's answer."""
 
     # The workspace's project and mounted datasets, set at start (and kept in the state).
@@ -120,14 +120,6 @@ class CampusKubeSpawner(GrantRecheck, KubeSpawner):
         from hub.policy.client import PolicyClient
 
         return PolicyClient(self.opa_url, token=self.opa_token)
-
-    @default("options_form")
-    def _default_options_form(self):
-        return project.options_form
-
-    @default("options_from_form")
-    def _default_options_from_form(self):
-        return project.from_form
 
     async def ask_policy(self, project_name: str | None):
         """OPA's access decision for this user in `project_name` (None: all their projects)."""

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from html import escape
 
+from traitlets import default
+from traitlets.config import LoggingConfigurable
+
 from hub.errors import CampusError
 
 
@@ -97,3 +100,15 @@ def from_form(formdata: dict[str, list[str]]) -> dict[str, str]:
     """JupyterHub's options_from_form: the form's fields (lists of strings) to user_options."""
     values = formdata.get("project") or [""]
     return {"project": values[0]}
+
+
+class ProjectChoice(LoggingConfigurable):
+    """Mixin for a Spawner with `ask_policy(project)`: the spawn page asks for the project."""
+
+    @default("options_form")
+    def _default_options_form(self):
+        return options_form
+
+    @default("options_from_form")
+    def _default_options_from_form(self):
+        return from_form

@@ -58,7 +58,7 @@ def policy_access(username: str, project_name: str | None = None):
         client.close()
 
 
-class SandboxSpawner(GrantRecheck, Spawner):
+class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
     """Spawns a JupyterHub single-user server inside a bubblewrap sandbox."""
 
     bwrap_path = Unicode(
@@ -131,14 +131,6 @@ class SandboxSpawner(GrantRecheck, Spawner):
         config=True,
         help="Seconds to wait for the server's socket before the spawn fails. Default 30.",
     )
-
-    @default("options_form")
-    def _default_options_form(self):
-        return project.options_form
-
-    @default("options_from_form")
-    def _default_options_from_form(self):
-        return project.from_form
 
     @default("cmd")
     def _default_cmd(self):
