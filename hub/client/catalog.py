@@ -127,7 +127,8 @@ def why_unavailable(name: str) -> str:
     available = ", ".join(sorted(mounted())) or "none"
     known = registered()
     if known is not None and name in known:
-        whose = f"project {project()}" if project() else "this workspace's project"
+        name_of_project = project()
+        whose = f"project {name_of_project}" if name_of_project else "this workspace's project"
         return f"{whose} has no grant for dataset '{name}' (ask a data steward for one); mounted here: {available}"
     if known is not None:
         return f"there is no dataset named '{name}' in the campus catalog; mounted here: {available}"
