@@ -23,14 +23,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from hub.policy.server import free_port
 from hub.singleuser.csp import DASHBOARD_POLICY, WORKSPACE_POLICY
 from tests.fixtures.hub import PASSWORDS
-from tests.fixtures.web import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures.web import running_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -200,14 +199,8 @@ def browser():
     """Chromium for this module only. Playwright's sync API leaves its event loop set as the
     thread's running loop while it is alive, which breaks asyncio tests run later in the
     same session; this module's tests run early (attacks/), so it stops at module end."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make deps)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with running_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -75,9 +75,9 @@ def build(settings: CampusSettings, source: Path) -> None:
 
 @pytest.fixture(scope="module")
 def small_hub(tmp_path_factory):
-    from tests.fixtures.hub import _require_sandbox_host, running_campus
+    from tests.fixtures.hub import require_sandbox_host, running_campus
 
-    _require_sandbox_host()
+    require_sandbox_host()
     if limits.probe() == "none":
         pytest.skip("no writable cgroups here: the memory limit would only be an rlimit")
     extra_env = {"CAMPUS_MEM_LIMIT": str(MEM_LIMIT), "CAMPUS_CPU_LIMIT": "2"}

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def quick_hub(tmp_path_factory):
-    from tests.fixtures.hub import _require_sandbox_host, running_campus
+    from tests.fixtures.hub import require_sandbox_host, running_campus
 
-    _require_sandbox_host()
+    require_sandbox_host()
     with running_campus(tmp_path_factory.mktemp("revocation-campus"), extra_env={"CAMPUS_GRANT_CHECK_INTERVAL": "2"}) as hub:
         yield hub
 
