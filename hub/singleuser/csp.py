@@ -48,13 +48,33 @@ WORKSPACE_DIRECTIVES: dict[str, tuple[str, str]] = {
     "form-action": ("'self'", "a form in an output cannot submit rows to another site"),
     "base-uri": ("'self'", "a <base> in an output cannot point the page's relative URLs elsewhere"),
     "frame-ancestors": ("'none'", "no other page frames the workspace (JupyterHub's own default)"),
+    "require-trusted-types-for": (
+        "'script'",
+        "every HTML and script sink (innerHTML, DOMParser, script.src, new Function…) takes "
+        "only trusted values, so every HTML string the page renders (outputs, markdown, the "
+        "lab's own) passes through the campus default policy (static/trusted_types.js, loaded "
+        "first by trusted_types.py), which removes <meta>, <base> and <link>: a <meta "
+        "http-equiv=refresh> in an output cannot navigate the tab to another site, which no "
+        "other directive governs. If that script is missing every sink throws: fails closed",
+    ),
+    "trusted-types": (
+        "default campus-parse fast-html dompurify",
+        "the only policies that may be created (measured in chromium with JupyterLab 4.6): the "
+        "campus default policy and the parser it uses; fast-html, the pass-through policy of "
+        "the lab's UI toolkit (FAST elements), created at load: without it the lab does not "
+        "start; dompurify, created when mermaid loads: a sanitiser whose output the lab takes "
+        "as a string (never as TrustedHTML), so it still passes the default policy. No script "
+        "of an output runs to use a policy, and any other name is refused",
+    ),
 }
 
 # The Dask dashboard (Bokeh) builds its page with inline scripts carrying the document's
 # JSON, so its pages need 'unsafe-inline'; connect-src and the rest stay the same, which
 # also confines a page a user's own server answers on a dashboard path.
+# Trusted Types stay off there: a page that runs inline scripts can navigate by script
+# anyway, and Bokeh's pages do not load the default policy.
 DASHBOARD_DIRECTIVES: dict[str, tuple[str, str]] = {
-    **WORKSPACE_DIRECTIVES,
+    **{name: rule for name, rule in WORKSPACE_DIRECTIVES.items() if "trusted-types" not in name},
     "script-src": ("'self' 'unsafe-inline'", "Bokeh's pages are inline scripts; nothing may leave anyway"),
     "sandbox": (
         "allow-scripts allow-same-origin",

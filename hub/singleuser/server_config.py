@@ -20,7 +20,13 @@ def apply(c) -> None:
     # jupyter-server-proxy's own extension would proxy any path of any local web server
     # (one started in the workspace would serve files); ours proxies only the Dask
     # dashboard's routes, read-only, with its answers filtered (dashboard_proxy.py).
-    c.ServerApp.jpserver_extensions = {"jupyter_server_proxy": False, "hub.singleuser.dashboard_proxy": True}
+    # The lab page loads the campus Trusted Types default policy first (trusted_types.py):
+    # HTML in an output cannot navigate the tab to another site.
+    c.ServerApp.jpserver_extensions = {
+        "jupyter_server_proxy": False,
+        "hub.singleuser.dashboard_proxy": True,
+        "hub.singleuser.trusted_types": True,
+    }
     # Every answer carries the campus Content-Security-Policy (csp.py): the browser is
     # outside the sandbox, so it must not send what the lab shows to another site.
     # jupyter_server uses settings["headers"]["Content-Security-Policy"] instead of its own

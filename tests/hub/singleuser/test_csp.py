@@ -48,3 +48,11 @@ def test_server_config_sends_the_policy_on_every_answer():
     server_config.apply(c)
     assert c.ServerApp.tornado_settings["headers"]["Content-Security-Policy"] == csp.WORKSPACE_POLICY
     assert c.ServerApp.tornado_settings["headers"]["X-DNS-Prefetch-Control"] == "off"
+
+
+def test_workspace_pages_require_trusted_types_dashboards_do_not():
+    # every HTML sink of the lab goes through the campus default policy (trusted_types.py);
+    # a dashboard page runs inline scripts and does not load it
+    assert parse(csp.WORKSPACE_POLICY)["require-trusted-types-for"] == ["'script'"]
+    assert "require-trusted-types-for" not in parse(csp.DASHBOARD_POLICY)
+    assert "trusted-types" not in parse(csp.DASHBOARD_POLICY)
