@@ -31,6 +31,7 @@ EVENTS = frozenset(
         "workspace.spawn_refused",
         "workspace.stopped",
         "workspace.access_withdrawn",
+        "workspace.server_replaced",
         "export.submitted",
         "export.checked",
         "export.transition",

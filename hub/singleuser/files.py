@@ -1,7 +1,7 @@
 """Writes the read-only Jupyter configuration folder of one workspace.
 
 <config>/
-  jupyter_server_config.py     runs hub.singleuser.server_config.apply(c)
+  jupyter_server_config.py     marks the server not dumpable (hardening.py), runs server_config.apply(c)
   labconfig/page_config.json   download/export plugins and the Javascript renderer disabled, locked
   lab/settings/overrides.json  lab defaults (no news, no hidden files)
   custom/custom.css            the watermark with the user's name
@@ -56,7 +56,11 @@ def write_config(config_dir: Path, *, user: str) -> None:
     kernel_dir.mkdir(parents=True)
     (config_dir / "jupyter_server_config.py").write_text(
         '"""Campus workspace server configuration (root-owned, read-only)."""\n'
+        "from hub.singleuser.hardening import make_undumpable\n"
         "from hub.singleuser.server_config import apply\n\n"
+        "# Runs in the server process before it listens: no kernel or terminal (same uid)\n"
+        "# can trace the server or read its memory from here on (hardening.py).\n"
+        "make_undumpable()\n"
         "apply(c)  # noqa: F821 - `c` is the config object Jupyter provides\n"
     )
     # jupyter_core migrates old IPython config into the config dir once and records it in

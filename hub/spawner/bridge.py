@@ -8,12 +8,24 @@ nothing inside a workspace can reach any host port, this one included.
 
 It runs in the hub's own event loop (no extra process to track or leak); bytes are
 copied both ways, so HTTP and WebSocket traffic pass unchanged.
+
+The socket's folder belongs to the workspace, so code in a kernel can unlink the socket
+and listen on the same path with a server of its own, one that would hand the browser any
+file with no authorizer and no Content-Security-Policy. The bridge therefore pins the
+process that listened first (`pin_listener()`, called when the spawner sees the socket
+appear, before any user code runs) and checks every later connection's listener with
+SO_PEERCRED (the kernel's record of who called listen(), in the hub's own PID namespace,
+so it cannot be forged from inside the sandbox). A connection answered by anyone else is
+closed unused and `on_impostor(pid)` is called: the spawner stops the workspace.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+import struct
+from collections.abc import Callable
 
 CHUNK = 256 * 1024
 
@@ -30,15 +42,44 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             writer.close()
 
 
-class UnixBridge:
-    """Listens on 127.0.0.1:<port> and forwards each connection to `socket_path`."""
+def listener_pid(writer: asyncio.StreamWriter) -> int:
+    """The pid of the process that listens on the Unix socket `writer` is connected to."""
+    sock = writer.get_extra_info("socket")
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, _uid, _gid = struct.unpack("3i", creds)
+    return pid
 
-    def __init__(self, socket_path: str, host: str = "127.0.0.1", port: int = 0) -> None:
+
+class UnixBridge:
+    """Listens on 127.0.0.1:<port> and forwards each connection to `socket_path`.
+
+    Once `pin_listener()` has run, only connections answered by that same process are
+    forwarded; `on_impostor(pid)` hears of any other.
+    """
+
+    def __init__(
+        self,
+        socket_path: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        on_impostor: Callable[[int], None] | None = None,
+    ) -> None:
         self.socket_path = socket_path
         self.host = host
         self.port = port
+        self.on_impostor = on_impostor
+        self.server_pid: int | None = None
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
+
+    async def pin_listener(self) -> int:
+        """Record the process listening on the socket now: the only one answered to later."""
+        _reader, writer = await asyncio.open_unix_connection(self.socket_path)
+        try:
+            self.server_pid = listener_pid(writer)
+        finally:
+            writer.close()
+        return self.server_pid
 
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
@@ -50,6 +91,12 @@ class UnixBridge:
             server_r, server_w = await asyncio.open_unix_connection(self.socket_path)
         except OSError:
             client_w.close()
+            return
+        if self.server_pid is not None and (pid := listener_pid(server_w)) != self.server_pid:
+            server_w.close()
+            client_w.close()
+            if self.on_impostor is not None:
+                self.on_impostor(pid)
             return
         tasks = {asyncio.ensure_future(_pipe(client_r, server_w)), asyncio.ensure_future(_pipe(server_r, client_w))}
         self._tasks |= tasks

@@ -12,11 +12,14 @@ The life of one workspace:
    project and the names of all registered datasets), and a socket folder for the server;
 3. create the workspace's cgroups (limits.py) and start bwrap (sandbox.py) with only the
    granted datasets bound read-only at /data/<name>;
-4. wait for the server's Unix socket, open a loopback bridge to it (bridge.py) and return
-   the bridge's URL to the hub, which routes the proxy there;
+4. wait for the server's Unix socket, pin the sandboxed process listening on it, open a
+   loopback bridge to it (bridge.py) and return the bridge's URL to the hub, which routes
+   the proxy there;
 5. while it runs, JupyterHub's periodic poll re-asks OPA (recheck.py): a workspace whose
    user left the project, or holding a dataset its project may no longer use, is stopped
-   and `workspace.access_withdrawn` is audited;
+   and `workspace.access_withdrawn` is audited; a workspace whose socket is answered by
+   another process than its server (code in a kernel swapped it) is stopped at once and
+   `workspace.server_replaced` is audited;
 6. on stop: kill the sandbox (its PID namespace dies with it), close the bridge, remove the
    run folder and the cgroups, audit. `cleanup_stale()` does the same at hub start for
    sandboxes a crashed hub left behind.
@@ -315,7 +318,8 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
         self.mounted = sorted(mounts)
         self.grants_confirmed()
         await self._wait_for_socket(files.socket_dir / "server.sock", log_path)
-        self.bridge = UnixBridge(str(files.socket_dir / "server.sock"))
+        self.bridge = UnixBridge(str(files.socket_dir / "server.sock"), on_impostor=self._server_replaced)
+        await self._pin_server()
         await self.bridge.start()
         await asyncio.to_thread(
             self.audit_hook,
@@ -349,6 +353,44 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
             await asyncio.sleep(0.05)
         raise TimeoutError(f"workspace server not ready after {self.ready_timeout} s")
 
+    async def _pin_server(self) -> None:
+        """Pin the process answering on the fresh socket (nothing of the user's runs yet).
+
+        It must be a process of this sandbox; the socket can exist a moment before the
+        server listens on it, hence the retries.
+        """
+        for _ in range(100):
+            try:
+                pid = await self.bridge.pin_listener()
+                break
+            except ConnectionRefusedError:
+                await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError("workspace server does not accept connections on its socket")
+        if not _descends_from(pid, self.proc.pid):
+            raise RuntimeError(f"workspace socket is answered by pid {pid}, which is not in the sandbox")
+
+    def _server_replaced(self, pid: int) -> None:
+        """The bridge met another listener on the socket: stop the workspace and say why."""
+        if self.proc is None or getattr(self, "_replacing", False):
+            return
+        self._replacing = True
+        details = {
+            "project": self.project,
+            "reason": f"the workspace's socket is answered by another process (pid {pid}), not its server "
+            f"(pid {self.bridge.server_pid if self.bridge else '?'})",
+        }
+        self.log.warning("Stopping %s's workspace: %s", self.user.name, details["reason"])
+
+        async def stop_tampered():
+            try:
+                await asyncio.to_thread(self.audit_hook, "workspace.server_replaced", self.user.name, details)
+            finally:
+                await self.stop()
+                self._replacing = False
+
+        asyncio.ensure_future(stop_tampered())
+
     async def poll(self):
         if self.proc is None:
             return 0
@@ -372,6 +414,19 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
             limits.remove(self.groups)
             self.groups = None
         workspace_files.remove(self.settings, self.user.name)
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    """Whether process `pid` is `ancestor` or one of its descendants (by /proc's PPid)."""
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        pid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+    return False
 
 
 def _kill_tree(proc: subprocess.Popen, grace: float = 3.0) -> None:
