@@ -11,9 +11,15 @@ were measured in Debian's chromium against JupyterLab 4.6 (the lab loads, runs a
 and saves with exactly these sources; tests/hub/attacks/test_browser_egress.py checks it
 on a real workspace), not assumed.
 
-What a policy cannot do (docs/sandbox.md): stop the tab from being navigated elsewhere
-(a `<meta http-equiv="refresh">` in an HTML output, a link the user clicks), or a user
-who turns the policy off in their own browser.
+No directive governs navigation: a `<meta http-equiv="refresh">` in an HTML output would
+take the tab, rows in the URL, to another site. So the policy also requires Trusted Types:
+every HTML string the lab page renders then passes through the campus default policy
+(static/trusted_types.js, loaded first by trusted_types.py), which removes <meta>, <base>
+and <link>; if that script is missing, every sink throws (fails closed).
+
+What the policy cannot do (docs/sandbox.md): stop a link the user clicks, a script that
+did run in the page, or a user who turns the policy off in their own browser; a browser
+without Trusted Types ignores that part of it.
 """
 
 from __future__ import annotations

