@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -206,3 +207,25 @@ def test_a_killed_server_takes_the_whole_workspace_with_it(alice):
     while alice.server("GET", "api/status").status_code == 200 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert alice.wait_until_stopped(timeout=60), "the hub still lists a workspace whose server is dead"
+
+
+def test_a_link_in_place_of_the_socket_leads_the_bridge_nowhere_else(campus_hub, alice):
+    """The bridge opens the socket path on the host: a symlink there would lead it, as root,
+    to any socket of the host (here the hub's own, whose host path the sandbox's mountinfo
+    shows). Its listener is not the workspace's server, so nothing is forwarded."""
+    out, error = alice.run(
+        "import os\n"
+        "hub_dir = next(line.split()[3] for line in open('/proc/self/mountinfo') if line.split()[4] == '/run/jupyterhub')\n"
+        "os.unlink('/run/jupyter/server.sock')\n"
+        "os.symlink(f'{hub_dir}/hub.sock', '/run/jupyter/server.sock')\n"
+        "print(os.readlink('/run/jupyter/server.sock'))\n"
+    )
+    assert error is None and out.strip().endswith("/hub.sock"), (out, error)
+    assert Path(out.strip()).is_socket(), "the link does not name the hub's socket on the host"
+
+    response = alice.server("GET", "hub/api/")
+    assert "x-jupyterhub-version" not in response.headers, "the hub answered through alice's workspace route"
+    assert response.status_code == 503
+    assert alice.wait_until_stopped(), "the workspace kept running with its socket replaced"
+    events = [e for e in audit_events(campus_hub, "workspace.server_replaced") if e["actor"] == "alice"]
+    assert events and "another process" in events[-1]["reason"]
