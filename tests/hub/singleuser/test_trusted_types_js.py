@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 ORIGIN = "http://campus.test"
 AWAY = "http://elsewhere.test/?d=ROWS"
 PAGE = b"<!doctype html><html><head><title>t</title></head><body><div id=host></div></body></html>"
-SUSPECT = re.compile(r"<(?:meta|base|link)", re.IGNORECASE)
+SUSPECT = re.compile(r"<(?:meta|base|link)(?:[\s/>]|$)", re.IGNORECASE)  # as the script's TAG
 
 REFRESH = f'<meta http-equiv="refresh" content="0;url={AWAY}">'
 # Strings that must come out without any <meta>, <base> or <link>, whatever parses them.
@@ -43,6 +43,9 @@ REMOVED = {
     "in svg style (raw text elsewhere)": f"<svg><style>{REFRESH}</style></svg>",
     "in a style": f"<style>{REFRESH}</style>",
     "in noscript": f"<noscript>{REFRESH}</noscript>",
+    "in a textarea": f"<textarea>{REFRESH}</textarea>",
+    "in a title": f"<title>{REFRESH}</title>",
+    "at the very end": "<p>rows</p><meta",
     "in an attribute": f'<iframe srcdoc="{REFRESH.replace(chr(34), "")}"></iframe><a title="{REFRESH.replace(chr(34), chr(39))}">x</a>',
     "in a full document": f"<html><head>{REFRESH}<title>x</title></head><body>rows</body></html>",
 }
@@ -53,6 +56,12 @@ UNCHANGED = {
     "words": "<p>metadata, baseline, linked</p>",
     "an svg": '<svg width="10" height="10"><rect width="10" height="10"></rect></svg>',
     "a link to click": '<a href="https://example.org/">docs</a>',
+    "elements that only start alike": "<metadata>m</metadata><basefont><linkage>l</linkage>",
+    "an SVG icon with metadata, as XML": (
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><metadata><rdf:RDF/></metadata>'
+        '<linearGradient id="g"/><rect fill="url(#g)"/></svg>'
+    ),
+    "a textarea showing a tag": "<textarea>&lt;meta&gt;</textarea>",
 }
 
 
