@@ -10,8 +10,8 @@ BIN := .campus/bin
 STAMPS := .campus/stamps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: sandbox (bubblewrap), bridge (socat), PostgreSQL, a real browser for UI tests.
-DEBIAN_PACKAGES := bubblewrap socat postgresql postgresql-contrib chromium chromium-driver ca-certificates etcd-server
+# Debian packages: sandbox (bubblewrap; libseccomp2 compiles its seccomp filter), bridge (socat), PostgreSQL, a real browser for UI tests.
+DEBIAN_PACKAGES := bubblewrap libseccomp2 socat postgresql postgresql-contrib chromium chromium-driver ca-certificates etcd-server
 # Installed from Debian only when the command is missing: a machine may already have Node.js
 # from another source, and Debian's npm would conflict with it.
 DEBIAN_FOR_COMMANDS := node:nodejs npm:npm

@@ -90,6 +90,7 @@ def bwrap_argv(
     api_socket_dir: str | None,
     tmp_size: int,
     command: Sequence[str],
+    seccomp_fd: int | None = None,
     shm_size: int = 64 * 1024 * 1024,
     system_dirs: Iterable[str] = SYSTEM_DIRS,
     usr_links: Mapping[str, str] = USR_LINKS,
@@ -102,6 +103,7 @@ def bwrap_argv(
     installs), bound read-only at the same path. `etc_dir` holds generated passwd, group
     and hosts files; `config_dir` the root-owned Jupyter configuration of this workspace;
     `catalog_file` the workspace's root-owned catalog.json (project, registered datasets).
+    `seccomp_fd` is an inherited descriptor holding the seccomp program (seccomp.py).
     """
     a = _Argv()
     a.args += [
@@ -115,6 +117,8 @@ def bwrap_argv(
         "--dev", "/dev",
     ]  # fmt: skip
     a._dirs.update({"/proc", "/dev"})
+    if seccomp_fd is not None:
+        a.args += ["--seccomp", str(seccomp_fd)]
     # POSIX semaphores and shared memory (multiprocessing locks, so Dask's worker nanny)
     # live in /dev/shm: a private one, counted in the workspace's memory like /tmp.
     a.args += ["--size", str(shm_size), "--perms", "1777", "--tmpfs", "/dev/shm"]

@@ -43,7 +43,7 @@ from traitlets import Any, Integer, List, Unicode, default
 
 from hub.errors import PolicyUnavailable
 from hub.settings import REPO_ROOT, get_settings
-from hub.spawner import limits, project, sandbox, workspace_files
+from hub.spawner import limits, project, sandbox, seccomp, workspace_files
 from hub.spawner.bridge import UnixBridge
 from hub.spawner.recheck import REFUSED_MESSAGE, GrantRecheck
 
@@ -277,43 +277,47 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
             limits.group_name(self.settings.home, self.user.name),
             limits.Limits(mem_bytes=int(self.mem_limit or 0), cpu=float(self.cpu_limit or 0), nproc=self.nproc_limit),
         )
-        argv = sandbox.bwrap_argv(
-            bwrap=self.bwrap_path,
-            user=self.user.name,
-            uid=self.uid,
-            gid=self.uid,
-            home=str(files.home),
-            datasets=mounts,
-            runtime_paths=self.runtime_paths,
-            workspace_dir=str(files.socket_dir),
-            etc_dir=str(files.etc_dir),
-            config_dir=str(files.config_dir),
-            catalog_file=str(files.catalog_file),
-            hub_socket_dir=str(files.hub_socket_dir),
-            api_socket_dir=str(self.api_socket_dir()),
-            tmp_size=self.tmp_size,
-            command=[*self.cmd, *self.get_args()],
-        )
-        self.log.info(
-            "Starting sandbox for %s (uid %d, project %s, datasets %s, cgroups %s)",
-            self.user.name, self.uid, self.project, sorted(mounts), self.groups.mode,
-        )  # fmt: skip
-        started = time.monotonic()
-        log_path = workspace_files.log_path(self.settings, self.user.name)
-        log = open(log_path, "ab")
+        # The seccomp program travels to bwrap as an inherited descriptor (seccomp.py).
+        seccomp_fd = seccomp.program_fd()
         try:
-            self.proc = subprocess.Popen(
-                argv,
-                env=self.sandbox_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=limits.preexec(self.groups, limits.Limits(mem_bytes=int(self.mem_limit or 0), nproc=self.nproc_limit)),
-                close_fds=True,
+            argv = sandbox.bwrap_argv(
+                bwrap=self.bwrap_path,
+                user=self.user.name,
+                uid=self.uid,
+                gid=self.uid,
+                home=str(files.home),
+                datasets=mounts,
+                runtime_paths=self.runtime_paths,
+                workspace_dir=str(files.socket_dir),
+                etc_dir=str(files.etc_dir),
+                config_dir=str(files.config_dir),
+                catalog_file=str(files.catalog_file),
+                hub_socket_dir=str(files.hub_socket_dir),
+                api_socket_dir=str(self.api_socket_dir()),
+                tmp_size=self.tmp_size,
+                command=[*self.cmd, *self.get_args()],
+                seccomp_fd=seccomp_fd,
             )
+            self.log.info(
+                "Starting sandbox for %s (uid %d, project %s, datasets %s, cgroups %s)",
+                self.user.name, self.uid, self.project, sorted(mounts), self.groups.mode,
+            )  # fmt: skip
+            started = time.monotonic()
+            log_path = workspace_files.log_path(self.settings, self.user.name)
+            with open(log_path, "ab") as log:
+                self.proc = subprocess.Popen(
+                    argv,
+                    env=self.sandbox_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=limits.preexec(self.groups, limits.Limits(mem_bytes=int(self.mem_limit or 0), nproc=self.nproc_limit)),
+                    close_fds=True,
+                    pass_fds=(seccomp_fd,),
+                )
         finally:
-            log.close()
+            os.close(seccomp_fd)
         (files.root / "bwrap.pid").write_text(str(self.proc.pid))
         self.mounted = sorted(mounts)
         self.grants_confirmed()

@@ -204,3 +204,58 @@ def test_no_privileges_inside(kernel):
     uid, caps = out.split(None, 1)
     assert int(uid) >= 30000 and "0000000000000000" in caps
     assert_blocked(attempt(kernel, "import subprocess; subprocess.run(['mount', '-o', 'remount,rw', '/data/card_spending'], check=True); print('OK')"))
+
+
+# Kernel interfaces the seccomp filter refuses (hub/spawner/seccomp.py). Each snippet prints
+# "OK <result>" if the call worked, else "BLOCKED <errno name>". Without the filter every one
+# of them works for an unprivileged process on this kernel (checked when the filter was
+# written), except where noted.
+_CALL = (
+    "import ctypes, errno, os\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "def report(rc):\n"
+    "    print('OK', rc) if rc >= 0 else print('BLOCKED', errno.errorcode[ctypes.get_errno()])\n"
+)
+REFUSED_CALLS = {
+    # a user namespace: "root" inside, with every capability over its own namespaces
+    "unshare user namespace": _CALL + "report(libc.unshare(0x10000000))",
+    "unshare user and network namespaces": _CALL + "report(libc.unshare(0x10000000 | 0x40000000))",
+    "unshare command": (
+        "import subprocess\nr = subprocess.run(['unshare', '--user', '--map-root-user', 'id', '-u'], capture_output=True, text=True)\n"
+        "print('OK' if r.returncode == 0 else 'BLOCKED EPERM' if 'Operation not permitted' in r.stderr else r.stderr)"
+    ),
+    # clone() with a namespace flag; a child that did start leaves at once
+    "clone new user namespace": _CALL + "rc = libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)\nif rc == 0:\n    os._exit(0)\nreport(rc)",
+    "clone new pid namespace": _CALL + "rc = libc.syscall(56, 0x20000000 | 0x10000000 | 17, 0, 0, 0, 0)\nif rc == 0:\n    os._exit(0)\nreport(rc)",
+    "io_uring_setup": _CALL + "params = ctypes.create_string_buffer(120)\nreport(libc.syscall(425, 8, params))",
+    "userfaultfd": _CALL + "report(libc.syscall(323, 1 | os.O_CLOEXEC))",  # UFFD_USER_MODE_ONLY
+    "keyctl": _CALL + "report(libc.syscall(250, 0, ctypes.c_int(-3), 1))",  # KEYCTL_GET_KEYRING_ID, session
+    "perf_event_open": (
+        _CALL + "attr = (ctypes.c_uint32 * 32)()\nattr[0], attr[1] = 1, 128  # PERF_TYPE_SOFTWARE, size\n"
+        "report(libc.syscall(298, attr, 0, -1, -1, 0))"
+    ),
+    # unprivileged eBPF is also off on this kernel (kernel.unprivileged_bpf_disabled)
+    "bpf": _CALL + "attr = (ctypes.c_uint32 * 32)(2, 4, 4, 1)  # BPF_MAP_TYPE_ARRAY\nreport(libc.syscall(321, 0, attr, 128))",
+}
+
+
+@pytest.mark.parametrize("code", REFUSED_CALLS.values(), ids=REFUSED_CALLS.keys())
+def test_kernel_interfaces_outside_analysis_are_refused(kernel, code):
+    """Threat model: kernel attack surface (a new user namespace or io_uring is the usual
+    first step of a kernel exploit). Refused with EPERM, never a kill."""
+    out, error = kernel.run(code)
+    assert error is None and out.split() == ["BLOCKED", "EPERM"], (out, error)
+
+
+def test_clone3_says_not_implemented_so_threads_fall_back_to_clone(kernel):
+    """clone3 hides its flags from the filter: it answers ENOSYS and the C library uses
+    clone, whose flags are checked. Threads and processes still start (DuckDB, Dask)."""
+    out, error = kernel.run(
+        _CALL + "report(libc.syscall(435, None, 0))\n"
+        "import duckdb, threading, multiprocessing\n"
+        "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"
+        "with multiprocessing.get_context('spawn').Pool(2) as pool:\n"
+        "    assert pool.map(abs, [-1, -2]) == [1, 2]\n"
+        "print(duckdb.sql('select count(*) from range(1000000)').fetchall()[0][0])\n"
+    )
+    assert error is None and out.split() == ["BLOCKED", "ENOSYS", "1000000"], (out, error)
