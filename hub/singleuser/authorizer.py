@@ -17,10 +17,15 @@ subclass then refuses, with 403, whatever would carry data out of the workspace 
 | whose type is not editable here         | type the editor needs (.py, .sql, .md, …)          |
 | contents API read of anything under a   | a symlink in the home pointing into /data          |
 | dataset mount                           |                                                    |
+| contents API read of a file's content   | the type is the name's: a Parquet file renamed     |
+| without format=text (notebooks aside)   | .txt would come back base64                        |
 
 Allowed: listing folders, notebooks (the lab must open them), text files of allow-listed
 types in the editor. What the lab shows can be seen on screen, as every cell output can:
 that is seeing data, which the campus allows; carrying a file out is what is blocked.
+
+jupyter_server asks the authorizer only from handlers decorated with `@authorized`; the
+route guard (route_guard.py) applies `refusal()` to every request, whatever its handler.
 """
 
 from __future__ import annotations
@@ -111,4 +116,13 @@ class CampusAuthorizer(JupyterHubAuthorizer):
         ext = os.path.splitext(file_path)[1].lower()
         if ext not in self.editable_extensions:
             return f"content of {ext or 'extension-less'} files is not served"
+        # The type is the name's, not the content's: a Parquet file renamed .txt is still
+        # Parquet. Asked without format=text, the contents manager falls back to base64 for
+        # bytes that are not UTF-8; with it, such a file is an error. A notebook is parsed
+        # as JSON (type notebook, or no type for an .ipynb name), never returned as bytes.
+        fmt = handler.get_query_argument("format", None)
+        if ext == ".ipynb" and kind != "file" and fmt in (None, "json"):
+            return None
+        if fmt != "text":
+            return "file content is served as text only (format=text)"
         return None

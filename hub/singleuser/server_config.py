@@ -22,8 +22,15 @@ def apply(c) -> None:
     # dashboard's routes, read-only, with its answers filtered (dashboard_proxy.py).
     # The lab page loads the campus Trusted Types default policy first (trusted_types.py):
     # HTML in an output cannot navigate the tab to another site.
+    # jupyter_server asks the authorizer only from handlers decorated with @authorized: the
+    # route guard (route_guard.py) puts its rules, and an allow-list of the audited routes,
+    # in front of every handler. jupyter-lsp is off: its websocket (not gated) starts any
+    # language server it finds (basedpyright is installed), which reads files of the home
+    # and of /data and sends what it likes to the browser; the lab does not need it.
     c.ServerApp.jpserver_extensions = {
         "jupyter_server_proxy": False,
+        "jupyter_lsp": False,
+        "hub.singleuser.route_guard": True,
         "hub.singleuser.dashboard_proxy": True,
         "hub.singleuser.trusted_types": True,
     }
@@ -38,6 +45,11 @@ def apply(c) -> None:
     }
     # Terminals are allowed: they run inside the sandbox like kernels do.
     c.ServerApp.terminals_enabled = True
+    # Only the campus kernel, from the read-only folder (kernelspecs.py): a spec of the
+    # user's own in ~/.ipython/kernels would let /kernelspecs/<name>/<file> serve a copy of
+    # the rows put beside its kernel.json.
+    c.ServerApp.kernel_spec_manager_class = "hub.singleuser.kernelspecs.CampusKernelSpecManager"
+    c.KernelSpecManager.allowed_kernelspecs = {"python3"}
     # Hidden files are neither listed nor served by the contents API.
     c.ContentsManager.allow_hidden = False
     # Lab: the watermark (custom.css) and the locked settings from the config folder.

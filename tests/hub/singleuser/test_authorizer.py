@@ -47,12 +47,19 @@ REFUSED = [
     "/user/alice/api/contents/rows.csv?content=1&format=text&type=file",
     "/user/alice/api/contents/script.py?format=base64",
     "/user/alice/api/contents/nb.ipynb?download=1",
+    # No format=text: the contents manager would fall back to base64 (a renamed binary).
+    "/user/alice/api/contents/script.py?content=1",
+    "/user/alice/api/contents/script.py?type=file&content=1",
+    "/user/alice/api/contents/script.py?type=file&format=json&content=1",
+    "/user/alice/api/contents/nb.ipynb?type=file&content=1",
 ]
 ALLOWED = [
     "/user/alice/api/contents",
     "/user/alice/api/contents/sub?content=1",
     "/user/alice/api/contents/rows.csv?content=0",
     "/user/alice/api/contents/nb.ipynb?type=notebook&content=1",
+    "/user/alice/api/contents/nb.ipynb?content=1",
+    "/user/alice/api/contents/nb.ipynb?type=file&format=text&content=1",
     "/user/alice/api/contents/script.py?type=file&format=text&content=1",
     "/user/alice/api/contents/rows.csv/checkpoints",
     "/user/alice/api/kernels",
