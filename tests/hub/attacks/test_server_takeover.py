@@ -23,11 +23,6 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
-from hub.audit import AuditEvent
-from hub.db import session_scope
-
 pytestmark = pytest.mark.slow
 
 IMPOSTOR_MARKER = "IMPOSTOR-SERVER-5c1e"
@@ -58,12 +53,6 @@ FIND_SERVER = (
     "assert b'jupyterhub-singleuser' in open(f'/proc/{pid}/cmdline', 'rb').read(), 'the parent is not the server'\n"
     "assert f'Uid:\\t{os.getuid()}\\t' in open(f'/proc/{pid}/status').read(), 'the server runs under another uid'\n"
 )
-
-
-def audit_events(hub, event: str) -> list[dict]:
-    with session_scope(hub.settings.db_url) as session:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.event == event).order_by(AuditEvent.seq))
-        return [{"actor": row.actor, **row.details} for row in rows.scalars()]
 
 
 @pytest.fixture()
@@ -99,7 +88,7 @@ def test_a_server_of_the_users_own_in_place_of_the_socket_is_never_answered_to(c
 
     # The workspace has been tampered with: the hub stops it and says why.
     assert alice.wait_until_stopped(), "the workspace kept running with its socket replaced"
-    (event,) = [e for e in audit_events(campus_hub, "workspace.server_replaced") if e["actor"] == "alice"][-1:]
+    (event,) = campus_hub.audit_events("workspace.server_replaced", "alice")[-1:]
     assert event["reason"].startswith("the workspace's socket is answered by another process")
 
     # Started again, everything is back to normal.
@@ -227,5 +216,5 @@ def test_a_link_in_place_of_the_socket_leads_the_bridge_nowhere_else(campus_hub,
     assert "x-jupyterhub-version" not in response.headers, "the hub answered through alice's workspace route"
     assert response.status_code == 503
     assert alice.wait_until_stopped(), "the workspace kept running with its socket replaced"
-    events = [e for e in audit_events(campus_hub, "workspace.server_replaced") if e["actor"] == "alice"]
+    events = campus_hub.audit_events("workspace.server_replaced", "alice")
     assert events and "another process" in events[-1]["reason"]

@@ -11,11 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import select
 
-from hub.audit import AuditEvent
 from hub.catalog.service import open_catalog
-from hub.db import session_scope
 
 pytestmark = pytest.mark.slow
 
@@ -30,9 +27,7 @@ def quick_hub(tmp_path_factory):
 
 
 def withdrawn_events(hub) -> list[dict]:
-    with session_scope(hub.settings.db_url) as session:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.event == "workspace.access_withdrawn").order_by(AuditEvent.seq))
-        return [{"actor": row.actor, **row.details} for row in rows.scalars()]
+    return hub.audit_events("workspace.access_withdrawn")
 
 
 def test_revoked_grant_stops_the_running_workspace_and_only_that_one(quick_hub):

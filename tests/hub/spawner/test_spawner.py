@@ -11,19 +11,10 @@ import subprocess
 
 import duckdb
 import pytest
-from sqlalchemy import select
 
-from hub.audit import AuditEvent
 from hub.catalog.service import open_catalog
-from hub.db import session_scope
 
 pytestmark = pytest.mark.slow
-
-
-def audit_events(hub, event: str, actor: str) -> list[dict]:
-    with session_scope(hub.settings.db_url) as session:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.event == event, AuditEvent.actor == actor).order_by(AuditEvent.seq))
-        return [r.details for r in rows.scalars()]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +52,7 @@ def test_workspace_sees_exactly_its_grants_home_and_campus_paths(alice):
 
 
 def test_spawn_is_audited_with_mounted_datasets(campus_hub, alice):
-    spawned = audit_events(campus_hub, "workspace.spawned", "alice")
+    spawned = campus_hub.audit_events("workspace.spawned", "alice")
     assert spawned and spawned[-1]["mounted"] == ["card_spending"]
 
 
@@ -76,7 +67,7 @@ def test_home_persists_and_a_new_grant_appears_at_the_next_spawn(campus_hub):
     finally:
         kernel.close()
     bob.stop()
-    assert audit_events(campus_hub, "workspace.stopped", "bob")
+    assert campus_hub.audit_events("workspace.stopped", "bob")
 
     with open_catalog(settings=campus_hub.settings) as catalog:
         catalog.grant("retail", "card_spending", actor="sam", expires="2099-01-01")
@@ -127,7 +118,7 @@ def test_policy_service_down_refuses_the_spawn_and_audits_it(campus_hub):
         assert response.status_code >= 400
         assert "policy service unavailable" in response.json()["message"]
         assert bob.server_state() == {}
-        refused = audit_events(campus_hub, "workspace.spawn_refused", "bob")
+        refused = campus_hub.audit_events("workspace.spawn_refused", "bob")
         assert refused and refused[-1]["error"]
     finally:
         campus_hub.campus.opa = OpaServer(settings=campus_hub.settings, port=opa.port).start()
