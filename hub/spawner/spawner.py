@@ -165,6 +165,7 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
         self.groups: limits.Cgroups | None = None
         self.mounted: list[str] = []
         self.project: str | None = None
+        self.replacing = False  # stopping a workspace whose socket another process answers
 
     # No state to save or reload: a sandbox never outlives its hub (--die-with-parent), so
     # after a hub restart there is nothing to reattach to and poll() reports "stopped".
@@ -376,9 +377,9 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
 
     def _server_replaced(self, pid: int) -> None:
         """The bridge met another listener on the socket: stop the workspace and say why."""
-        if self.proc is None or getattr(self, "_replacing", False):
+        if self.proc is None or self.replacing:
             return
-        self._replacing = True
+        self.replacing = True
         details = {
             "project": self.project,
             "reason": f"the workspace's socket is answered by another process (pid {pid}), not its server "
@@ -391,7 +392,7 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
                 await asyncio.to_thread(self.audit_hook, "workspace.server_replaced", self.user.name, details)
             finally:
                 await self.stop()
-                self._replacing = False
+                self.replacing = False
 
         asyncio.ensure_future(stop_tampered())
 
