@@ -273,10 +273,9 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
         )
         if self.examples_dir:
             await asyncio.to_thread(workspace_files.seed_examples, Path(self.examples_dir), files.home, self.uid)
+        workspace_limits = limits.Limits(mem_bytes=int(self.mem_limit or 0), cpu=float(self.cpu_limit or 0), nproc=self.nproc_limit)
         self.groups = await asyncio.to_thread(
-            limits.create,
-            limits.group_name(self.settings.home, self.user.name),
-            limits.Limits(mem_bytes=int(self.mem_limit or 0), cpu=float(self.cpu_limit or 0), nproc=self.nproc_limit),
+            limits.create, limits.group_name(self.settings.home, self.user.name), workspace_limits
         )
         # The seccomp program travels to bwrap as an inherited descriptor (seccomp.py).
         seccomp_fd = seccomp.program_fd()
@@ -313,7 +312,7 @@ class SandboxSpawner(project.ProjectChoice, GrantRecheck, Spawner):
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
-                    preexec_fn=limits.preexec(self.groups, limits.Limits(mem_bytes=int(self.mem_limit or 0), nproc=self.nproc_limit)),
+                    preexec_fn=limits.preexec(self.groups, workspace_limits),
                     close_fds=True,
                     pass_fds=(seccomp_fd,),
                 )
