@@ -17,6 +17,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,31 @@ def test_every_pinned_package_is_in_the_constraints():
         if line.strip() and not line.startswith("#")
     ]
     assert [w for w in wanted if w not in pins] == []
+
+
+def test_the_wheel_the_images_install_carries_every_data_file(tmp_path):
+    """Both images `pip install` the project as a wheel, not from the checkout: templates,
+    static files, migrations and word lists live in folders that are not packages, and a
+    wheel holds only what pyproject's package-data names."""
+    # Built from a copy of the tracked files, as the images' COPY lines see them: a build in
+    # the checkout would reuse (and leave) a build/ folder with files of earlier builds.
+    source = tmp_path / "source"
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, check=True, capture_output=True, text=True).stdout.split()
+    for path in tracked:
+        if (REPO_ROOT / path).is_file():
+            (source / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / path, source / path)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(source), "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    packed = set(zipfile.ZipFile(wheel).namelist())
+    tracked = [path for path in tracked if path.startswith(("hub/", "egress_guard/"))]
+    # hub/client is installed as the `campus` package (setup.py).
+    expected = [path.replace("hub/client/", "campus/", 1) for path in tracked]
+    assert [path for path in expected if path not in packed] == []
 
 
 def test_workspace_lab_settings_disable_and_lock_downloads():
