@@ -11,7 +11,6 @@ missing; about 10 s when they are there.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
@@ -24,6 +23,7 @@ from kubernetes_asyncio.config import kube_config
 from kubespawner import clients
 
 from hub.kube.spawner import CampusKubeSpawner
+from hub.policy.server import free_port
 from hub.settings import get_settings
 
 from .conftest import NAMESPACE, VALUES_FULL, render
@@ -32,12 +32,6 @@ pytestmark = pytest.mark.slow
 
 TOKEN = "campus-test-admin-token"
 WORKSPACES = "seoul-workspaces"  # from values-full.yaml
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
