@@ -8,66 +8,16 @@ the catalog, not the data root, not the audit log, not the policy data in OPA.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import httpx
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from demo_data.__main__ import write_dataset
 from hub import audit
 from hub.catalog.service import open_catalog
-from hub.cli.main import app
 from hub.db import session_scope
-from hub.policy.tokens import read_token
-from tests.fixtures.opa import opa_headers
-
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory) -> Path:
-    """Small demo datasets written once for the module (read-only input)."""
-    out = tmp_path_factory.mktemp("demo")
-    for name in ("card_spending", "store_sales"):
-        write_dataset(name, out, scale=0.05)
-    return out
-
-
-@pytest.fixture
-def campus(campus_settings, opa_server, monkeypatch):
-    """An empty campus wired to a fresh OPA catalog, with a steward and a researcher."""
-    monkeypatch.setenv("CAMPUS_OPA_URL", opa_server.url)
-    with open_catalog(settings=campus_settings.model_copy(update={"opa_url": opa_server.url})) as catalog:
-        catalog.create_user("sam", ["steward"], actor="operator:test")
-        catalog.create_user("alice", ["researcher"], actor="operator:test")
-    return campus_settings.model_copy(update={"opa_url": opa_server.url})
-
-
-def cli(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
-
-
-def opa_catalog(settings) -> dict:
-    return httpx.get(f"{settings.opa_url}/v1/data/campus/catalog", headers=opa_headers(read_token(settings, "catalog"))).json()["result"]
-
-
-def snapshot(settings) -> dict:
-    """Everything a failed command must leave untouched."""
-    with session_scope(settings.db_url) as session:
-        events = audit.verify(session).events
-    root = settings.data_root
-    files = sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
-    return {"events": events, "files": files, "opa": opa_catalog(settings)}
-
-
-def copy_dataset(source: Path, name: str, tmp_path: Path) -> Path:
-    target = tmp_path / "src" / name
-    shutil.copytree(source / name, target)
-    return target / "manifest.yaml"
+from tests.fixtures.catalog import campus, cli, copy_dataset, demo_source, membership, opa_catalog, snapshot  # noqa: F401 - fixtures
 
 
 def test_register_copies_checksums_audits_and_publishes(campus, demo_source, tmp_path):
@@ -261,18 +211,6 @@ def test_refused_credentials_refuse_the_change_and_write_nothing(campus, demo_so
 
 
 # ----- removing a member ---------------------------------------------------------------
-
-
-@pytest.fixture
-def membership(campus, demo_source, tmp_path):
-    """Project 'spending' with alice as a member and card_spending granted; rita reviews."""
-    with open_catalog(settings=campus) as catalog:
-        catalog.create_user("rita", ["reviewer"], actor="operator:test")
-        catalog.register_dataset(copy_dataset(demo_source, "card_spending", tmp_path), actor="sam")
-        catalog.create_project("spending", actor="sam", max_tier="restricted")
-        catalog.add_member("spending", "alice", actor="sam")
-        catalog.grant("spending", "card_spending", actor="sam", expires="2099-01-01")
-    return campus
 
 
 def access_of(settings, user: str):

@@ -1,7 +1,7 @@
 """`campus project remove-member` on SQLite and PostgreSQL, against the real OPA server.
 
-The other `campus project` commands are exercised in tests/hub/catalog/test_service.py,
-whose campus (a steward sam, a researcher alice) and helpers these tests share.
+The other `campus project` commands are exercised in tests/hub/catalog/test_service.py;
+both use the campus of tests/fixtures/catalog.py (a steward sam, a researcher alice).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.hub.catalog.test_service import campus, cli, demo_source, membership, opa_catalog, snapshot  # noqa: F401 - fixtures
+from tests.fixtures.catalog import campus, cli, demo_source, membership, opa_catalog, snapshot  # noqa: F401 - fixtures
 
 
 def test_remove_member_takes_the_user_out_and_reaches_the_policy(membership):
