@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from hub.policy.server import free_port
 from hub.singleuser import trusted_types
@@ -491,8 +492,17 @@ def test_control_an_output_navigates_the_tab_without_the_default_policy(context,
     allow_leaving(page)
     try:
         open_lab(context, campus_hub, f"navigate-{name}.ipynb", page=page)
-        run_all(page, None)
-        page.wait_for_url(f"{listener.url}/**", timeout=120_000)
+        # In CI the tab now and then stayed on the lab (the cause was not found: the refresh
+        # of 0 s leaves before its output can be seen, so whether the cells ran at all is not
+        # known); the control only has to show that the output *can* take the tab away, so
+        # the cells are run again, a few times at most.
+        for _attempt in range(4):
+            run_all(page, None)
+            try:
+                page.wait_for_url(f"{listener.url}/**", timeout=30_000)
+                break
+            except PlaywrightTimeoutError:
+                continue
     finally:
         page.close()
     assert listener.received(tag) == {name}
